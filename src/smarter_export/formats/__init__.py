@@ -1,0 +1,1 @@
+"""How rows become a file: one writer class per format behind the ExportWriter protocol."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the firm schema and the service's own tables."""

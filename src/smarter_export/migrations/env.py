@@ -1,0 +1,29 @@
+"""Alembic environment: runs against the connection handed over by `upgrade`, or the URL given."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from smarter_export.domain.database import make_engine
+from smarter_export.domain.tables import metadata
+
+config = context.config
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:
+    with make_engine(config.get_main_option("sqlalchemy.url") or "").connect() as conn:
+        _run(conn)

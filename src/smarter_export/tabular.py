@@ -1,0 +1,99 @@
+"""The vocabulary shared by sources and writers: typed columns, tables, what a file says."""
+
+Sources describe their rows with these; writers render them. Neither knows the other.
+Values arrive typed by the column's kind:
+
+| kind     | Python value                       |
+|----------|------------------------------------|
+| TEXT, ID | str                                |
+| INTEGER  | int                                |
+| DECIMAL, MONEY, PERCENT | decimal.Decimal (PERCENT is a ratio: 0.75 is 75 %) |
+| DATE     | datetime.date                      |
+| DATETIME | datetime.datetime with a zone      |
+| BOOLEAN  | bool                               |
+
+and any value may be None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class ColumnKind(StrEnum):
+    TEXT = "text"  # free text a person typed: neutralised against formula injection
+    ID = "id"  # identifiers and codes: always text, so leading zeros survive
+    INTEGER = "integer"
+    DECIMAL = "decimal"  # hours, quantities
+    MONEY = "money"
+    PERCENT = "percent"
+    DATE = "date"
+    DATETIME = "datetime"
+    BOOLEAN = "boolean"
+
+
+NUMERIC_KINDS = frozenset(
+    {ColumnKind.INTEGER, ColumnKind.DECIMAL, ColumnKind.MONEY, ColumnKind.PERCENT}
+)
+TEXT_KINDS = frozenset({ColumnKind.TEXT, ColumnKind.ID})
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column of an exported table."""
+
+    name: str  # the API name, camelCase: "matterNumber"
+    label: str  # the header a person reads: "Matter number"
+    kind: ColumnKind
+    width: float = 14.0  # in characters: Excel column width, PDF share of the page
+    total: bool = False  # summed on a totals row (money, hours)
+    excel_format: str | None = None  # overrides the kind's default number format
+    description: str = ""
+
+
+Row = Sequence[object]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table of an export: the main rows, or a child table such as invoice line items."""
+
+    name: str  # file- and sheet-safe: "time_entries", "line_items"
+    title: str  # "Time entries"
+    columns: tuple[ExportColumn, ...]
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    """What a file says about itself: title block, info sheet, footer."""
+
+    title: str
+    source: str
+    firm_name: str
+    generated_at: datetime  # aware, in the firm's zone
+    generated_by: str
+    currency: str = "USD"
+    timezone: str = "UTC"
+    filters: tuple[tuple[str, str], ...] = ()  # (label, value) as a person reads them
+    notes: tuple[str, ...] = ()  # definitions, e.g. of an analytics metric
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    """What happened, known only at the end: handed to the writer when it closes."""
+
+    rows_by_table: dict[str, int]
+    partial: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    """What a writer reports once its file is complete."""
+
+    path_size_bytes: int
+    rows_written: dict[str, int] = field(default_factory=dict)
+    files: tuple[str, ...] = ()  # names inside an archive, when there are several
