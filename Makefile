@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/smarter-export run-demo
+	$(BIN)/smarter-export serve --demo
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

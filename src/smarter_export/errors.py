@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class ExportError(Exception):
 
     code = "export_error"
     retryable = False
+    http_status: ClassVar[int] = 500
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -28,6 +30,7 @@ class ValidationFailed(ExportError):
     """The request names an unknown source, filter, column, sort or an ill-typed value."""
 
     code = "validation_error"
+    http_status = 400
 
     def __init__(self, problems: list[FieldProblem]) -> None:
         self.problems = problems
@@ -41,6 +44,35 @@ class ValidationFailed(ExportError):
 
 class NotFound(ExportError):
     code = "not_found"
+    http_status = 404
+
+
+class NotReady(ExportError):
+    """The export exists but has no file (yet): come back later, or never if it failed."""
+
+    code = "not_ready"
+    http_status = 409
+
+    def __init__(self, message: str, retry_after_seconds: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class Gone(ExportError):
+    """The link or the file has expired, or the file was deleted."""
+
+    code = "gone"
+    http_status = 410
+
+
+class BadSignature(ExportError):
+    code = "bad_signature"
+    http_status = 403
+
+
+class PayloadTooLarge(ExportError):
+    code = "payload_too_large"
+    http_status = 413
 
 
 class TransientFailure(ExportError):

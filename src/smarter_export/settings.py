@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,6 +39,51 @@ class Settings(BaseSettings):
         default="Confidential: contains privileged and confidential client information.",
         description="Footer printed on every PDF page.",
     )
+
+    # -- the service -------------------------------------------------------------------------
+    environment: Literal["development", "production"] = Field(
+        default="production",
+        description="`development` allows placeholder secrets; never use it in production.",
+    )
+    queue_url: str | None = Field(
+        default=None,
+        description="redis://... for RedisHuey on many hosts; default SqliteHuey in data_dir.",
+    )
+    storage_url: str | None = Field(
+        default=None, description="s3://bucket/prefix for object storage; default data_dir/files."
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Base of the download links handed out."
+    )
+    signing_secrets: list[SecretStr] = Field(
+        default_factory=list,
+        description="Download-link secrets, newest first: links are signed with the first and "
+        "accepted with any (rotation).",
+    )
+    link_ttl_seconds: int = Field(default=86_400, ge=1, description="Download link lifetime.")
+    retention_seconds: int = Field(default=86_400, ge=1, description="How long files are kept.")
+    jwt_secret: SecretStr | None = Field(default=None, description="HS256 key (development).")
+    jwt_public_key: str | None = Field(default=None, description="RS256 public key (PEM).")
+    jwt_jwks_url: str | None = Field(default=None, description="RS256 keys from a JWKS URL.")
+    jwt_issuer: str = Field(default="smarter-firms-auth", description="Expected `iss` of tokens.")
+    jwt_audience: str = Field(default="smarter-firms-data-service", description="Expected `aud`.")
+    job_time_limit_seconds: int = Field(default=3_600, ge=1, description="Per-export time limit.")
+    max_attempts: int = Field(default=4, ge=1, le=20, description="Tries before an export fails.")
+    retry_backoff_seconds: float = Field(
+        default=2.0, gt=0, description="First retry delay; doubles each try, with full jitter."
+    )
+    retry_backoff_max_seconds: float = Field(default=300.0, gt=0)
+    lease_seconds: int = Field(
+        default=60, ge=5, description="A claimed export is re-delivered if not renewed in this."
+    )
+    reaper_interval_seconds: int = Field(
+        default=30, ge=1, description="How often lapsed jobs are re-delivered and expired files go."
+    )
+    workers: int = Field(default=2, ge=1, le=64, description="Worker threads per consumer.")
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,4 +1,4 @@
-"""The vocabulary shared by sources and writers: typed columns, tables, what a file says."""
+"""The vocabulary shared by sources and writers: typed columns, tables, what a file says.
 
 Sources describe their rows with these; writers render them. Neither knows the other.
 Values arrive typed by the column's kind:

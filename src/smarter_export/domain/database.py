@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from smarter_export.settings import Settings
@@ -33,3 +35,23 @@ def make_engine(url: str) -> Engine:
 
 def engine_for(settings: Settings) -> Engine:
     return make_engine(settings.resolved_database_url)
+
+
+@contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Connection]:
+    """One read-only transaction, so that a count and the rows it counts agree.
+
+    SQLite's driver opens no transaction for a SELECT, so one is begun by hand (WAL gives the
+    snapshot); PostgreSQL gets REPEATABLE READ, READ ONLY.
+    """
+    with engine.connect() as opened:
+        connection = opened
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection = opened.execution_options(isolation_level="REPEATABLE READ")
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        try:
+            yield connection
+        finally:
+            connection.rollback()

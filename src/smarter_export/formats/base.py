@@ -19,7 +19,7 @@ class ExportWriter(Protocol):
     format_name: ClassVar[str]  # "csv", "excel", "pdf"
 
     def file_extension(self, tables: Sequence[TableSpec]) -> str:
-        """".csv", ".xlsx", ".pdf"; CSV gives ".zip" when there is more than one table."""
+        """ ".csv", ".xlsx", ".pdf"; CSV gives ".zip" when there is more than one table."""
         ...
 
     def content_type(self, tables: Sequence[TableSpec]) -> str: ...

@@ -1,0 +1,286 @@
+"""Export benchmark: the engine beside the tools a user would otherwise reach for, in one run.
+
+    python benchmarks/export_bench.py [--rows 1000000] [--pdf-rows 50000] [--repeat 3]
+
+Builds (once, cached under benchmarks/out/) a demo firm with N time entries, then exports its
+time entries with their joined names (the engine's 13 default columns, the same SQL for every
+method) as CSV, Excel and PDF. Every method runs in its own process; wall time and peak RSS are
+measured per process and the median of the repeats is reported, with the ratio to the anchor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+SELF = Path(__file__).resolve()
+
+
+# -- the methods, each run in a child process ---------------------------------------------------
+
+
+def _query(db: Path, limit: int | None) -> str:
+    path = OUT / f"query-{limit or 'all'}.sql"
+    return path.read_text()
+
+
+def engine_sql(db: Path, limit: int | None) -> str:
+    """The engine's own statement for the demo firm's time entries, as literal SQL."""
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    from smarter_export.domain.database import make_engine
+    from smarter_export.domain.tenants import find_firm
+    from smarter_export.sources.base import Scope
+    from smarter_export.sources.registry import get_source
+
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.connect() as connection:
+        firm = find_firm(connection, "demo")
+    source = get_source("time_entries")
+    query = source.parse({})
+    statement = source.statement(Scope(firm.id, include_confidential=True), query)
+    if limit:
+        statement = statement.limit(limit)
+    compiled = statement.compile(
+        dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True}
+    )
+    return str(compiled)
+
+
+def ours(
+    format_name: str, db: Path, output: Path, limit: int | None
+) -> tuple[list[str], dict[str, str]]:
+    """The engine is measured as its own CLI process, as a user would run it."""
+    env = {**os.environ, "SMARTER_EXPORT_DATABASE_URL": f"sqlite:///{db}"}
+    if limit:
+        env[f"SMARTER_EXPORT_MAX_ROWS_{format_name.upper()}"] = str(limit)
+    command = [sys.executable, "-m", "smarter_export", "export", "time_entries"]
+    command += ["--format", format_name, "--tenant", "demo", "--include-confidential"]
+    return [*command, "--output", str(output)], env
+
+
+def sqlite3_dump(db: Path, output: Path, limit: int | None) -> tuple[list[str], dict[str, str]]:
+    """The C limit: the sqlite3 shell writing the same query as CSV."""
+    return ["sqlite3", "-csv", "-header", str(db), _query(db, limit)], dict(os.environ)
+
+
+def run_stdlib_csv(db: Path, output: Path, limit: int | None) -> None:
+    sql = _query(db, limit)
+    connection = sqlite3.connect(db)
+    cursor = connection.execute(sql)
+    with output.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([d[0] for d in cursor.description])
+        while batch := cursor.fetchmany(5000):
+            writer.writerows(batch)
+
+
+def run_pandas_csv(db: Path, output: Path, limit: int | None) -> None:
+    import pandas as pd
+
+    frame = pd.read_sql(_query(db, limit), sqlite3.connect(db))
+    frame.to_csv(output, index=False)
+
+
+def run_pandas_excel(db: Path, output: Path, limit: int | None) -> None:
+    import pandas as pd
+
+    frame = pd.read_sql(_query(db, limit), sqlite3.connect(db))
+    frame.to_excel(output, index=False, engine="xlsxwriter")
+
+
+def run_bare_xlsxwriter(db: Path, output: Path, limit: int | None) -> None:
+    import xlsxwriter
+
+    sql = _query(db, limit)
+    workbook = xlsxwriter.Workbook(
+        str(output), {"constant_memory": True, "strings_to_formulas": False}
+    )
+    sheet = workbook.add_worksheet("Time entries")
+    cursor = sqlite3.connect(db).execute(sql)
+    sheet.write_row(0, 0, [d[0] for d in cursor.description])
+    row_number = 1
+    while batch := cursor.fetchmany(5000):
+        for row in batch:
+            sheet.write_row(row_number, 0, row)
+            row_number += 1
+    workbook.close()
+
+
+def run_platypus(db: Path, output: Path, limit: int | None) -> None:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import landscape, letter
+    from reportlab.platypus import LongTable, SimpleDocTemplate, TableStyle
+
+    cursor = sqlite3.connect(db).execute(_query(db, limit))
+    data = [[d[0] for d in cursor.description]]
+    data += [["" if v is None else str(v)[:30] for v in row] for row in cursor]
+    table = LongTable(data, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [("FONTSIZE", (0, 0), (-1, -1), 6), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)]
+        )
+    )
+    SimpleDocTemplate(str(output), pagesize=landscape(letter)).build([table])
+
+
+# Methods run inside this script's child process.
+METHODS = {
+    "stdlib-csv": run_stdlib_csv,
+    "pandas-csv": run_pandas_csv,
+    "bare-xlsxwriter": run_bare_xlsxwriter,
+    "pandas-excel": run_pandas_excel,
+    "platypus-longtable": run_platypus,
+}
+# Methods that are a program of their own: (command, environment) to run directly.
+COMMANDS = {
+    "ours-csv": lambda db, out, n: ours("csv", db, out, n),
+    "sqlite3-dump": sqlite3_dump,
+    "ours-excel": lambda db, out, n: ours("excel", db, out, n),
+    "ours-pdf": lambda db, out, n: ours("pdf", db, out, n),
+}
+
+
+# -- the parent: build the data, time each method, print ratios -------------------------------
+
+
+def build_database(rows: int) -> Path:
+    db = OUT / f"firm-{rows}.db"
+    if db.exists():
+        return db
+    from smarter_export.domain.demo_data import DemoSize, load_demo_data
+    from sqlalchemy import text
+
+    from smarter_export.domain.database import make_engine
+    from smarter_export.domain.schema import upgrade
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    partial = db.with_suffix(".building")
+    partial.unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{partial}")
+    upgrade(engine)
+    started = time.monotonic()
+    load_demo_data(engine, DemoSize(tenants=1, time_entries=rows, seed=1))
+    with engine.connect() as connection:
+        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+    print(f"built {rows:,} time entries in {time.monotonic() - started:.1f} s", flush=True)
+    shutil.move(partial, db)
+    return db
+
+
+def measure(method: str, db: Path, limit: int | None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process running one method."""
+    output = OUT / f"{method}.out"
+    if method in COMMANDS:
+        command, env = COMMANDS[method](db, output, limit)
+    else:
+        command = [
+            sys.executable,
+            str(SELF),
+            "--run",
+            method,
+            "--db",
+            str(db),
+            "--output",
+            str(output),
+        ]
+        command += ["--limit", str(limit)] if limit else []
+        env = dict(os.environ)
+    with output.open("wb") if method == "sqlite3-dump" else open(os.devnull, "wb") as sink:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=sink)
+        # wait4 gives this one child's own peak resident memory (Linux: kilobytes).
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+    if status != 0:
+        raise RuntimeError(f"{method} failed with status {status}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--pdf-rows", type=int, default=50_000)
+    parser.add_argument(
+        "--pandas-excel-rows",
+        type=int,
+        default=200_000,
+        help="pandas to_excel is timed on this many rows and scaled per million",
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="csv,excel,pdf")
+    parser.add_argument("--run", help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        METHODS[args.run](args.db, args.output, args.limit)
+        return
+
+    db = build_database(args.rows)
+    for limit in {None, args.pdf_rows, args.pandas_excel_rows}:
+        (OUT / f"query-{limit or 'all'}.sql").write_text(engine_sql(db, limit))
+    groups = {
+        "csv": [
+            ("ours-csv", None),
+            ("sqlite3-dump", None),
+            ("stdlib-csv", None),
+            ("pandas-csv", None),
+        ],
+        "excel": [
+            ("ours-excel", None),
+            ("bare-xlsxwriter", None),
+            ("pandas-excel", args.pandas_excel_rows),
+        ],
+        "pdf": [("ours-pdf", args.pdf_rows), ("platypus-longtable", args.pdf_rows)],
+    }
+    anchors = {"csv": "sqlite3-dump", "excel": "bare-xlsxwriter", "pdf": "platypus-longtable"}
+    report: dict[str, dict[str, dict[str, float]]] = {}
+    for group in args.only.split(","):
+        report[group] = {}
+        for method, limit in groups[group]:
+            runs = [measure(method, db, limit) for _ in range(args.repeat)]
+            wall = statistics.median(r[0] for r in runs)
+            rows = limit or args.rows
+            report[group][method] = {
+                "rows": rows,
+                "wall_s": round(wall, 2),
+                "per_million_s": round(wall * 1_000_000 / rows, 2),
+                "peak_rss_mb": round(max(r[1] for r in runs), 1),
+            }
+            print(
+                f"{group:6} {method:20} {rows:>10,} rows {wall:8.2f} s  "
+                f"{report[group][method]['peak_rss_mb']:8.1f} MB",
+                flush=True,
+            )
+        anchor = report[group][anchors[group]]["per_million_s"]
+        for figures in report[group].values():
+            figures["ratio_to_anchor"] = round(figures["per_million_s"] / anchor, 2)
+    (OUT / "latest.json").write_text(json.dumps(report, indent=2))
+    print("\n| format | method | rows | wall (median) | per 1M rows | ratio to anchor | peak RSS |")
+    print("|---|---|---|---|---|---|---|")
+    for group, methods in report.items():
+        for method, f in methods.items():
+            mark = " (anchor)" if method == anchors[group] else ""
+            print(
+                f"| {group} | {method}{mark} | {f['rows']:,} | {f['wall_s']} s | "
+                f"{f['per_million_s']} s | {f['ratio_to_anchor']}x | {f['peak_rss_mb']} MB |"
+            )
+
+
+if __name__ == "__main__":
+    main()

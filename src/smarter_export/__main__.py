@@ -1,0 +1,5 @@
+"""`python -m smarter_export` runs the command line."""
+
+from smarter_export.cli import app
+
+app()

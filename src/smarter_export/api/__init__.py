@@ -1,0 +1,1 @@
+"""HTTP only: the FastAPI app, its routes, the data/error envelope. Decisions: jobs/service."""

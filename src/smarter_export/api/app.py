@@ -1,0 +1,64 @@
+"""The FastAPI application: routes, error envelope, middleware, and the in-process worker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from smarter_export import __version__
+from smarter_export.api import health, routes
+from smarter_export.api.deps import AppServices
+from smarter_export.api.errors import install_error_handlers
+from smarter_export.api.middleware import install_middleware
+from smarter_export.auth.secrets import resolve_secrets
+from smarter_export.auth.tokens import TokenVerifier
+from smarter_export.log import get_logger
+from smarter_export.runtime import build_runtime
+from smarter_export.settings import Settings
+
+log = get_logger("smarter_export.api")
+
+DESCRIPTION = """
+Export a law firm's data (matters, clients, timekeepers, time entries, invoices) as CSV, Excel or
+PDF. Exports run in the background: create one, poll its status for progress and an estimated
+completion time, then follow its signed `downloadUrl`. Every answer is `{"data": ...}` or
+`{"error": {"code", "message", "details", "requestId", "timestamp"}}`.
+"""
+
+
+def create_app(settings: Settings, *, run_worker: bool = True) -> FastAPI:
+    runtime = build_runtime(settings)
+    verifier = TokenVerifier(settings, resolve_secrets(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        consumer = runtime.consumer() if run_worker else None
+        upkeep = runtime.upkeep() if run_worker else None
+        if consumer is not None and upkeep is not None:
+            # start() runs the workers in threads without touching signal handlers: uvicorn
+            # keeps its own, and stops us through this lifespan.
+            consumer.start()
+            upkeep.start()
+            log.info("worker.started", workers=settings.workers, in_process=True)
+        try:
+            yield
+        finally:
+            if consumer is not None and upkeep is not None:
+                upkeep.stop()
+                consumer.stop(graceful=True)
+            runtime.engine.dispose()
+
+    app = FastAPI(
+        title="Smarter Export",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.services = AppServices(settings=settings, service=runtime.service, verifier=verifier)
+    install_error_handlers(app)
+    install_middleware(app)
+    app.include_router(routes.router)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,52 @@
+"""Liveness, readiness (database, queue, storage) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from smarter_export.api.deps import ServicesDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, Any]:
+    """The process is up."""
+    return {"data": {"status": "ok"}}
+
+
+@router.get("/readyz")
+def readyz(services: ServicesDep) -> Response:
+    """Database, queue and storage all answer; 503 names the one that does not."""
+    service = services.service
+    checks: dict[str, str] = {}
+
+    def database() -> None:
+        with service.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    probes = {
+        "database": database,
+        "queue": service.queue.check,
+        "storage": service.storage.check,
+    }
+    for name, probe in probes.items():
+        try:
+            probe()
+            checks[name] = "ok"
+        except Exception as error:  # readiness reports the failure instead of raising it
+            checks[name] = f"failed: {type(error).__name__}"
+    ready = all(v == "ok" for v in checks.values())
+    body = {"data": {"status": "ready" if ready else "not_ready", "checks": checks}}
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+@router.get("/metrics")
+def metrics() -> Response:
+    """Prometheus text format; labels are bounded (source, format, outcome, route, status)."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

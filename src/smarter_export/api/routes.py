@@ -1,0 +1,213 @@
+"""The export endpoints under /api/v1/export: thin, each one call into the service."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import FileResponse, RedirectResponse
+
+from smarter_export.api.body import json_object
+from smarter_export.api.deps import CallerDep, CurrentPrincipal, ServiceDep, ServicesDep, client_of
+from smarter_export.api.schemas import (
+    CreateExportBody,
+    Envelope,
+    ErrorEnvelope,
+    EventView,
+    ExportListView,
+    ExportView,
+    PageView,
+    SourceView,
+)
+from smarter_export.api.views import API_PREFIX, export_view, source_view
+from smarter_export.errors import BadSignature, Gone, NotReady, ValidationFailed
+from smarter_export.jobs.records import ExportJob, JobStatus
+from smarter_export.jobs.service import ExportService, download_file_name
+from smarter_export.sources.registry import SOURCES
+from smarter_export.storage import links
+from smarter_export.storage.base import Download, LocalDownload
+
+router = APIRouter(prefix=API_PREFIX, tags=["exports"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorEnvelope, "description": text}
+    for code, text in {
+        400: "Invalid request: `error.details` names each field.",
+        401: "Missing, invalid or expired bearer token.",
+        403: "Not allowed: no permission, or x-tenant-id differs from the token.",
+        404: "No export with this id in your firm.",
+        413: "Body over 64 KB.",
+        429: "Too many requests: see Retry-After.",
+    }.items()
+}
+CREATE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": CreateExportBody.model_json_schema(by_alias=True)}
+        },
+    }
+}
+FORMATS = "csv, excel (or xlsx), pdf"
+
+
+@router.post(
+    "/{format}",
+    status_code=202,
+    response_model=Envelope[ExportView],
+    responses=ERRORS,
+    openapi_extra=CREATE_BODY,
+    summary="Request an export",
+)
+async def create_export(
+    format: str, request: Request, response: Response, caller: CallerDep, service: ServiceDep
+) -> Envelope[ExportView]:
+    """Validate, queue and answer at once; poll `statusUrl` for progress and the link."""
+    body = await json_object(request)
+    key = request.headers.get("idempotency-key")
+    if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
+        raise ValidationFailed.one("Idempotency-Key", "give 1 to 200 printable characters")
+    created = service.create_export(caller, format, body, idempotency_key=key)
+    view = export_view(created.job, service)
+    response.headers["Location"] = view.status_url
+    if created.existing:
+        response.status_code = 200
+    return Envelope(data=view)
+
+
+@router.get("/sources", response_model=Envelope[list[SourceView]], responses=ERRORS)
+def list_sources(principal: CurrentPrincipal) -> Envelope[list[SourceView]]:
+    """The data sources you may export, with their columns and filters."""
+    return Envelope(
+        data=[
+            source_view(source)
+            for source in SOURCES.values()
+            if source.available and principal.may_export(source.name)
+        ]
+    )
+
+
+@router.get("/status/{export_id}", response_model=Envelope[ExportView], responses=ERRORS)
+def export_status(
+    export_id: str, principal: CurrentPrincipal, service: ServiceDep
+) -> Envelope[ExportView]:
+    """Status, progress with an estimated completion time, and the signed link once done."""
+    return Envelope(data=export_view(service.get(principal, export_id), service))
+
+
+@router.get(
+    "/download/{export_id}",
+    responses={
+        **ERRORS,
+        200: {"description": "The file, as an attachment."},
+        302: {"description": "Redirect to a short-lived object-storage URL."},
+        403: {"model": ErrorEnvelope, "description": "Bad or forged link signature."},
+        409: {"model": ErrorEnvelope, "description": "Not ready yet (Retry-After), or failed."},
+        410: {"model": ErrorEnvelope, "description": "Link or file expired, or file deleted."},
+    },
+)
+def download(
+    export_id: str,
+    request: Request,
+    services: ServicesDep,
+    expires: Annotated[int | None, Query(description="From the signed link.")] = None,
+    signature: Annotated[
+        str | None, Query(max_length=200, description="From the signed link.")
+    ] = None,
+) -> Response:
+    """Follow the signed link (no header needed), or call with a bearer token of the firm."""
+    service = services.service
+    if signature is not None or expires is not None:
+        job = _job_from_link(service, export_id, expires, signature)
+        actor = "link"
+    else:
+        principal = services.verifier.verify(request.headers.get("authorization"))
+        job = service.get(principal, export_id)
+        actor = principal.user_id
+    target = _ready_file(service, job)
+    address, agent = client_of(request)
+    service.record_download(job, actor=actor, client_address=address, user_agent=agent)
+    if not isinstance(target, LocalDownload):
+        return RedirectResponse(target.url, status_code=302)
+    return FileResponse(
+        target.path,
+        media_type=job.content_type,
+        filename=download_file_name(job),
+        content_disposition_type="attachment",
+        headers={"Cache-Control": "no-store", "X-Content-SHA256": job.sha256 or ""},
+    )
+
+
+def _job_from_link(
+    service: ExportService, export_id: str, expires: int | None, signature: str | None
+) -> ExportJob:
+    job = service.find_for_link(export_id)
+    if job is None or expires is None or signature is None:
+        raise BadSignature("This download link is not valid.")
+    verdict = links.check(
+        service.signing_secrets,
+        export_id=job.id,
+        tenant_id=job.tenant_id,
+        expires=expires,
+        signature=signature,
+        now=time.time(),
+    )
+    if verdict is links.LinkCheck.BAD_SIGNATURE:
+        raise BadSignature("This download link is not valid.")
+    if verdict is links.LinkCheck.EXPIRED:
+        raise Gone("This download link has expired; fetch the export's status for a fresh one.")
+    return job
+
+
+def _ready_file(service: ExportService, job: ExportJob) -> Download:
+    if job.status in (JobStatus.PENDING, JobStatus.PROCESSING):
+        raise NotReady("The export is not finished yet; try again shortly.", retry_after_seconds=5)
+    if job.status is JobStatus.EXPIRED:
+        raise Gone("The file has expired or was deleted; request the export again.")
+    if job.status is not JobStatus.COMPLETED or not job.file_key:
+        raise NotReady(f"The export is {job.status.value}; there is no file to download.")
+    if not service.storage.exists(job.file_key):
+        raise Gone("The file is no longer stored; request the export again.")
+    return service.storage.download(job.file_key, download_file_name(job), job.content_type or "")
+
+
+@router.get("", response_model=Envelope[ExportListView], responses=ERRORS)
+def list_exports(
+    principal: CurrentPrincipal,
+    service: ServiceDep,
+    status: Annotated[list[JobStatus] | None, Query(description="Only these statuses.")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=100)] = 20,
+) -> Envelope[ExportListView]:
+    """Your firm's exports, newest first."""
+    jobs, total = service.list_exports(
+        principal,
+        statuses=tuple(s.value for s in status or ()),
+        limit=page_size,
+        offset=(page - 1) * page_size,
+    )
+    return Envelope(
+        data=ExportListView(
+            exports=[export_view(job, service) for job in jobs],
+            pagination=PageView(page=page, page_size=page_size, total=total),
+        )
+    )
+
+
+@router.delete("/{export_id}", response_model=Envelope[ExportView], responses=ERRORS)
+def cancel_or_delete(
+    export_id: str, caller: CallerDep, service: ServiceDep
+) -> Envelope[ExportView]:
+    """Cancel a pending or running export, or delete a finished file early."""
+    return Envelope(data=export_view(service.cancel_or_delete(caller, export_id), service))
+
+
+@router.get("/{export_id}/events", response_model=Envelope[list[EventView]], responses=ERRORS)
+def export_events(
+    export_id: str, principal: CurrentPrincipal, service: ServiceDep
+) -> Envelope[list[EventView]]:
+    """The audit trail of one export: who created, ran, downloaded or deleted it, when."""
+    return Envelope(
+        data=[EventView.model_validate(e) for e in service.events(principal, export_id)]
+    )

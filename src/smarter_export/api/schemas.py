@@ -1,0 +1,139 @@
+"""The shapes of the HTTP contract (DESIGN.md), as Pydantic models for validation and OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+T = TypeVar("T")
+
+
+class Camel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class CreateExportBody(Camel):
+    """Filters go at the top level beside `dataSource`, exactly as the platform's pages send them.
+
+    Which filters a source takes is listed by `GET /api/v1/export/sources`; an unknown one is
+    refused with its name.
+    """
+
+    model_config = ConfigDict(extra="allow", alias_generator=to_camel, populate_by_name=True)
+
+    data_source: str = Field(
+        description="matters, clients, timekeepers, time_entries, invoices, analytics"
+    )
+    columns: list[str] | None = Field(None, description="Columns to include, in order.")
+    sort: list[str] | str | None = Field(None, description="Column names; '-' in front descends.")
+    timezone: str | None = Field(None, description="IANA zone for times in the file.")
+    file_name: str | None = Field(None, description="Name offered when the file is downloaded.")
+
+
+class ProgressView(Camel):
+    percent: float
+    rows_processed: int
+    rows_total: int | None
+
+
+class FileView(Camel):
+    name: str
+    size_bytes: int
+    sha256: str
+    content_type: str
+
+
+class ErrorView(Camel):
+    code: str
+    message: str
+
+
+class ExportView(Camel):
+    export_id: str
+    status: Literal["pending", "processing", "completed", "failed", "cancelled", "expired"]
+    data_source: str
+    format: str
+    status_url: str
+    progress: ProgressView
+    estimated_completion_at: datetime | None
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    expires_at: datetime | None
+    attempts: int
+    cancel_requested: bool
+    download_url: str | None = Field(None, description="Signed; needs no header; expires.")
+    file: FileView | None
+    partial: bool
+    warnings: list[str]
+    error: ErrorView | None
+    parameters: dict[str, Any]
+
+
+class PageView(Camel):
+    page: int
+    page_size: int
+    total: int
+
+
+class ExportListView(Camel):
+    exports: list[ExportView]
+    pagination: PageView
+
+
+class ColumnView(Camel):
+    name: str
+    label: str
+    type: str
+    default: bool
+
+
+class FilterView(Camel):
+    name: str
+    type: str
+    required: bool
+    description: str | None
+    choices: list[str] | None
+
+
+class SourceView(Camel):
+    name: str
+    title: str
+    description: str
+    columns: list[ColumnView]
+    filters: list[FilterView]
+    default_sort: list[str]
+    child_tables: list[str]
+
+
+class EventView(Camel):
+    event: str
+    actor: str | None
+    client_address: str | None
+    user_agent: str | None
+    details: dict[str, Any]
+    created_at: datetime
+
+
+class Envelope(BaseModel, Generic[T]):
+    data: T
+
+
+class FieldErrorView(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(Camel):
+    code: str
+    message: str
+    details: list[FieldErrorView] = Field(default_factory=list)
+    request_id: str
+    timestamp: datetime
+
+
+class ErrorEnvelope(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,116 @@
+"""Turning jobs and sources into the documented response shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smarter_export.api.schemas import (
+    ColumnView,
+    ErrorView,
+    ExportView,
+    FileView,
+    FilterView,
+    ProgressView,
+    SourceView,
+)
+from smarter_export.jobs.eta import estimated_completion, percent
+from smarter_export.jobs.records import ExportJob, JobStatus
+from smarter_export.jobs.service import ExportService, download_file_name
+from smarter_export.sources.base import DataSource, Scope
+
+API_PREFIX = "/api/v1/export"
+
+
+def export_view(job: ExportJob, service: ExportService) -> ExportView:
+    completed = job.status is JobStatus.COMPLETED
+    file = (
+        FileView(
+            name=download_file_name(job),
+            size_bytes=job.size_bytes or 0,
+            sha256=job.sha256 or "",
+            content_type=job.content_type or "application/octet-stream",
+        )
+        if completed and job.file_name
+        else None
+    )
+    error = (
+        ErrorView(code=job.error_code, message=job.error_message or "")
+        if job.error_code and job.status in (JobStatus.FAILED, JobStatus.PENDING)
+        else None
+    )
+    return ExportView(
+        export_id=job.id,
+        status=job.status.value,
+        data_source=job.source,
+        format=job.format,
+        status_url=f"{API_PREFIX}/status/{job.id}",
+        progress=ProgressView(
+            percent=percent(job), rows_processed=job.rows_processed, rows_total=job.rows_total
+        ),
+        estimated_completion_at=estimated_completion(job),
+        created_at=job.created_at,
+        started_at=job.started_at,
+        completed_at=job.completed_at,
+        expires_at=job.expires_at,
+        attempts=job.attempts,
+        cancel_requested=job.cancel_requested,
+        download_url=service.download_url(job),
+        file=file,
+        partial=job.partial,
+        warnings=job.warnings,
+        error=error,
+        parameters=job.parameters,
+    )
+
+
+def source_view(source: DataSource) -> SourceView:
+    schema = source.filters_model.model_json_schema(by_alias=True)
+    required = set(schema.get("required", []))
+    filters = [
+        FilterView(
+            name=name,
+            type=_filter_type(spec),
+            required=name in required,
+            description=spec.get("description"),
+            choices=_choices(spec),
+        )
+        for name, spec in schema.get("properties", {}).items()
+    ]
+    children = [child.spec.name for child in source.child_tables(Scope("-"), source.parse({}))]
+    return SourceView(
+        name=source.name,
+        title=source.title,
+        description=source.description,
+        columns=[
+            ColumnView(
+                name=c.column.name,
+                label=c.column.label,
+                type=c.column.kind.value,
+                default=c.default,
+            )
+            for c in source.source_columns()
+        ],
+        filters=filters,
+        default_sort=[str(key) for key in source.default_sort],
+        child_tables=children,
+    )
+
+
+def _variants(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [v for v in spec.get("anyOf", [spec]) if v.get("type") != "null"]
+
+
+def _filter_type(spec: dict[str, Any]) -> str:
+    variant = (_variants(spec) or [{}])[0]
+    if "enum" in variant:
+        return "choice"
+    if variant.get("format") == "date":
+        return "date"
+    return str(variant.get("type", "string"))
+
+
+def _choices(spec: dict[str, Any]) -> list[str] | None:
+    for variant in _variants(spec):
+        if "enum" in variant:
+            return [str(v) for v in variant["enum"]]
+    return None

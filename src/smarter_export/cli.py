@@ -1,0 +1,255 @@
+"""The `smarter-export` command: migrate, demo data, one-shot exports (and, later, the service)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+from sqlalchemy import Engine
+
+from smarter_export.auth.secrets import resolve_secrets
+from smarter_export.auth.tokens import mint_token
+from smarter_export.domain.database import engine_for
+from smarter_export.domain.demo_data import DemoSize, database_is_empty, load_demo_data
+from smarter_export.domain.schema import upgrade
+from smarter_export.domain.tenants import find_firm
+from smarter_export.errors import ExportError, ValidationFailed
+from smarter_export.formats.base import ExportWriter
+from smarter_export.jobs.engine import ExportPlan, ExportResult, run_export
+from smarter_export.jobs.engine import Progress as EngineProgress
+from smarter_export.jobs.files import atomic_output
+from smarter_export.jobs.plan import plan_export
+from smarter_export.log import configure_logging
+from smarter_export.settings import Settings, get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console(stderr=True)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (Alembic)."""
+    upgrade(engine_for(get_settings()))
+    console.print("Database is at the newest schema.")
+
+
+@app.command("demo-data")
+def demo_data(
+    tenants: Annotated[int, typer.Option(min=1, max=50, help="Firms to create.")] = 2,
+    time_entries: Annotated[
+        int, typer.Option(min=0, help="Time entries of the first firm; others get a tenth.")
+    ] = 20_000,
+    seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 7,
+) -> None:
+    """Fill the database with realistic, deterministic law firms (creating the schema if new)."""
+    engine = engine_for(get_settings())
+    upgrade(engine)
+    summary = load_demo_data(
+        engine, DemoSize(tenants=tenants, time_entries=time_entries, seed=seed)
+    )
+    rows = ", ".join(f"{count:,} {table}" for table, count in summary.rows.items())
+    console.print(f"Loaded {rows} in {summary.seconds:.1f} s.")
+
+
+def _parse_filters(pairs: list[str]) -> dict[str, object]:
+    params: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValidationFailed.one("filter", f"{pair!r} is not key=value")
+        params[key.strip()] = value.strip()
+    return params
+
+
+@app.command()
+def export(
+    source: Annotated[str, typer.Argument(help="matters, clients, timekeepers, time_entries, ...")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    tenant: Annotated[str, typer.Option(help="The firm: its id or subdomain.")],
+    format_name: Annotated[str, typer.Option("--format", "-f", help="csv, excel or pdf.")] = "csv",
+    filters: Annotated[
+        list[str] | None, typer.Option("--filter", help="key=value, e.g. dateFrom=2024-01-01.")
+    ] = None,
+    columns: Annotated[str | None, typer.Option(help="Comma-separated column names.")] = None,
+    sort: Annotated[str | None, typer.Option(help="Column name; '-' in front to descend.")] = None,
+    user: Annotated[str, typer.Option(help="Who is exporting (for the file's info).")] = "cli",
+    include_confidential: Annotated[
+        bool, typer.Option(help="Include confidential matters and their time and invoices.")
+    ] = False,
+) -> None:
+    """Export one data source of one firm to a file, now, with a progress bar."""
+    settings = get_settings()
+    engine = engine_for(settings)
+    params = _parse_filters(filters or [])
+    if columns is not None:
+        params["columns"] = columns
+    if sort is not None:
+        params["sort"] = sort
+    try:
+        with engine.connect() as connection:
+            firm = find_firm(connection, tenant)
+        planned = plan_export(
+            settings,
+            firm=firm,
+            source_name=source,
+            format_name=format_name,
+            params=params,
+            requested_by=user,
+            include_confidential=include_confidential,
+        )
+        started = time.monotonic()
+        with atomic_output(output) as temporary:
+            if sys.stderr.isatty():
+                result = _export_with_bar(engine, planned.plan, planned.writer, temporary)
+            else:
+                result = run_export(engine, planned.plan, planned.writer, temporary)
+    except ExportError as error:
+        console.print(f"[red]error[/red] ({error.code}): {error.message}")
+        raise typer.Exit(2) from None
+    seconds = time.monotonic() - started
+    rows = sum(result.rows_written.values())
+    note = " (partial: " + "; ".join(result.warnings) + ")" if result.partial else ""
+    typer.echo(
+        f"{output}: {result.rows_written.get(planned.plan.source.name, 0):,} rows"
+        f" ({rows:,} with child tables), {result.size_bytes:,} bytes, {seconds:.1f} s,"
+        f" {rows / max(seconds, 1e-9):,.0f} rows/s{note}"
+    )
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} rows/s" if speed else "- rows/s")
+
+
+def _export_with_bar(
+    engine: Engine, plan: ExportPlan, writer: ExportWriter, path: Path
+) -> ExportResult:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(plan.source.title, total=None)
+
+        def on_progress(progress: EngineProgress) -> None:
+            bar.update(task, completed=progress.rows_processed, total=progress.rows_total)
+
+        return run_export(engine, plan, writer, path, on_progress=on_progress)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    demo: Annotated[
+        bool, typer.Option(help="Development mode: demo data if empty, print a token.")
+    ] = False,
+    worker: Annotated[bool, typer.Option(help="Run export workers in this process.")] = True,
+) -> None:
+    """Serve the HTTP API (and, unless --no-worker, run exports in this process)."""
+    import uvicorn
+
+    from smarter_export.api.app import create_app
+
+    settings = get_settings()
+    if demo:
+        settings = settings.model_copy(update={"environment": "development"})
+    configure_logging()
+    engine = engine_for(settings)
+    upgrade(engine)
+    if demo and database_is_empty(engine):
+        summary = load_demo_data(engine, DemoSize())
+        console.print(f"Loaded demo data: {summary.rows.get('time_entry', 0):,} time entries.")
+    app_instance = create_app(settings, run_worker=worker)
+    if demo:
+        _print_demo_access(settings, engine, f"http://{host}:{port}")
+    uvicorn.run(app_instance, host=host, port=port, log_level="warning")
+
+
+def _print_demo_access(settings: Settings, engine: Engine, base_url: str) -> None:
+    with engine.connect() as connection:
+        firm = find_firm(connection, "demo")
+    token = mint_token(
+        settings,
+        resolve_secrets(settings),
+        tenant_id=firm.id,
+        user_id="demo-admin",
+        role="admin",
+        permissions=("export:*", "matters:confidential"),
+        ttl_seconds=8 * 3600,
+    )
+    console.print(f"\nSmarter Export is serving {firm.name} on {base_url}")
+    console.print(f"Token (8 h, admin of the demo firm):\n{token}\n")
+    body = '{"dataSource": "timekeepers", "activeOnly": true}'
+    typer.echo(
+        f"curl -s -X POST {base_url}/api/v1/export/csv -H 'Authorization: Bearer {token}'"
+        f" -H 'Content-Type: application/json' -d '{body}'"
+    )
+
+
+@app.command("worker")
+def run_worker() -> None:
+    """Run export workers only (many hosts: point them at the same database, Redis and storage).
+
+    Stop gracefully with SIGINT: running exports finish first. SIGTERM stops at once; the
+    reaper re-delivers what was running.
+    """
+    from smarter_export.runtime import build_runtime
+
+    configure_logging()
+    runtime = build_runtime(get_settings())
+    upkeep = runtime.upkeep()
+    upkeep.start()
+    try:
+        runtime.consumer().run()
+    finally:
+        upkeep.stop()
+
+
+@app.command()
+def token(
+    tenant: Annotated[str, typer.Option(help="The firm: its id or subdomain.")],
+    user: Annotated[str, typer.Option(help="The user id (sub).")],
+    permission: Annotated[
+        list[str] | None, typer.Option(help="export:SOURCE, export:*, matters:confidential.")
+    ] = None,
+    role: Annotated[str, typer.Option(help="admin or user.")] = "user",
+    ttl: Annotated[int, typer.Option(min=60, max=7 * 86400, help="Seconds it lasts.")] = 3600,
+) -> None:
+    """Mint a development token (HS256 with the configured or development secret)."""
+    settings = get_settings()
+    with engine_for(settings).connect() as connection:
+        firm = find_firm(connection, tenant)
+    typer.echo(
+        mint_token(
+            settings,
+            resolve_secrets(settings),
+            tenant_id=firm.id,
+            user_id=user,
+            role=role,
+            permissions=tuple(permission or ()),
+            ttl_seconds=ttl,
+        )
+    )

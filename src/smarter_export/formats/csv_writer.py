@@ -1,0 +1,197 @@
+"""CSV: one RFC 4180 file per table, UTF-8 with a byte-order mark; several tables make a ZIP.
+
+This writer runs over millions of rows, so the work per row is kept to what the values need:
+`csv.writer` already turns ints, dates (ISO 8601) and most decimals into the right text in C,
+so only the columns whose kind needs more (text to neutralise, decimals that could print with
+an exponent, timestamps, booleans) are touched, and a table without such columns is handed to
+`writerows` as it came.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+from smarter_export.formats.describe import export_zone
+from smarter_export.formats.safety import FORMULA_TRIGGERS, neutralise
+from smarter_export.tabular import (
+    NUMERIC_KINDS,
+    TEXT_KINDS,
+    ColumnKind,
+    ExportInfo,
+    ExportOutcome,
+    Row,
+    TableSpec,
+    WriteSummary,
+)
+
+Converter = Callable[[Any], str]
+
+
+def _plain_decimal(value: Decimal) -> str:
+    # str() is the fast path and is plain for every decimal a database column gives back; it
+    # switches to an exponent ("1E+3", "1E-7") only for odd exponents, which "f" spells out.
+    text = str(value)
+    return format(value, "f") if "E" in text else text
+
+
+def _boolean(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _converters(
+    table: TableSpec, info: ExportInfo
+) -> tuple[tuple[int, ...], list[tuple[int, Converter]]]:
+    """(text columns to neutralise, other columns with their converter); the rest pass as is."""
+    zone = export_zone(info)
+
+    def timestamp(value: datetime) -> str:
+        # Shown in the firm's zone, like every other format, with its offset so it stays exact.
+        return value.astimezone(zone).isoformat()
+
+    text_columns: list[int] = []
+    converted: list[tuple[int, Converter]] = []
+    for index, column in enumerate(table.columns):
+        if column.kind in TEXT_KINDS:
+            text_columns.append(index)
+        elif column.kind in NUMERIC_KINDS and column.kind != ColumnKind.INTEGER:
+            converted.append((index, _plain_decimal))
+        elif column.kind == ColumnKind.DATETIME:
+            converted.append((index, timestamp))
+        elif column.kind == ColumnKind.BOOLEAN:
+            converted.append((index, _boolean))
+        # INTEGER and DATE: csv.writer's own str() is already the right text.
+    return tuple(text_columns), converted
+
+
+class _TableFile:
+    """One CSV file being written: its csv.writer and how its rows are prepared."""
+
+    def __init__(self, stream: IO[str], table: TableSpec, info: ExportInfo) -> None:
+        self.stream = stream
+        self.table = table
+        self.rows = 0
+        self._writer = csv.writer(stream, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        self._text_columns, self._converted = _converters(table, info)
+        self._writer.writerow([column.label for column in table.columns])
+
+    def write(self, batch: Sequence[Row]) -> None:
+        self.rows += len(batch)
+        if not self._text_columns and not self._converted:
+            self._writer.writerows(batch)
+            return
+        text_columns, converted = self._text_columns, self._converted
+        prepared: list[list[Any]] = []
+        append = prepared.append
+        for row in batch:
+            cells: list[Any] = list(row)
+            for index in text_columns:
+                value = cells[index]
+                # The same test neutralise() makes, done inline so that the common case (no
+                # trigger) costs no call; neutralise() stays the one place that decides.
+                if value and value.startswith(FORMULA_TRIGGERS):
+                    cells[index] = neutralise(value)
+            for index, convert in converted:
+                value = cells[index]
+                if value is not None:
+                    cells[index] = convert(value)
+            append(cells)
+        self._writer.writerows(prepared)
+
+
+class CsvWriter:
+    """Writes one .csv, or a .zip of one .csv per table when the source has child tables."""
+
+    format_name: ClassVar[str] = "csv"
+
+    def __init__(self, byte_order_mark: bool = True) -> None:
+        # "utf-8-sig" writes the BOM once, at the start of each file, and nowhere else.
+        self._encoding = "utf-8-sig" if byte_order_mark else "utf-8"
+        self._path: Path | None = None
+        self._info: ExportInfo | None = None
+        self._tables: list[TableSpec] = []
+        self._archive: zipfile.ZipFile | None = None
+        self._current: _TableFile | None = None
+        self._next_table = 0  # index of the first table not yet started
+        self._rows: dict[str, int] = {}
+
+    def file_extension(self, tables: Sequence[TableSpec]) -> str:
+        return ".zip" if len(tables) > 1 else ".csv"
+
+    def content_type(self, tables: Sequence[TableSpec]) -> str:
+        return "application/zip" if len(tables) > 1 else "text/csv; charset=utf-8"
+
+    def open(self, path: Path, info: ExportInfo, tables: Sequence[TableSpec]) -> None:
+        if not tables:
+            raise ValueError("an export has at least one table")
+        self._path, self._info, self._tables = path, info, list(tables)
+        self._rows = {table.name: 0 for table in tables}
+        if len(tables) > 1:
+            self._archive = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED)
+        self._start_through(0)
+
+    def write_rows(self, table: str, batch: Sequence[Row]) -> None:
+        if self._current is None or self._current.table.name != table:
+            self._start_through(self._index_of(table))
+        assert self._current is not None
+        self._current.write(batch)
+
+    def close(self, outcome: ExportOutcome) -> WriteSummary:
+        # Tables that never received a row still get their header-only file.
+        self._start_through(len(self._tables) - 1)
+        self._finish_current()
+        files: tuple[str, ...] = ()
+        if self._archive is not None:
+            files = tuple(self._archive.namelist())
+            self._archive.close()
+            self._archive = None
+        assert self._path is not None
+        return WriteSummary(self._path.stat().st_size, dict(self._rows), files)
+
+    def abort(self) -> None:
+        if self._current is not None:
+            self._current.stream.close()
+            self._current = None
+        if self._archive is not None:
+            self._archive.close()
+            self._archive = None
+
+    def _index_of(self, table: str) -> int:
+        for index, spec in enumerate(self._tables):
+            if spec.name == table:
+                if index < self._next_table - 1:
+                    raise ValueError(f"rows of table {table!r} arrived after a later table")
+                return index
+        raise ValueError(f"table {table!r} was not announced when the writer opened")
+
+    def _start_through(self, last: int) -> None:
+        """Start every table up to `last`, finishing the ones before it (tables come in order)."""
+        while self._next_table <= last:
+            self._finish_current()
+            table = self._tables[self._next_table]
+            self._next_table += 1
+            self._current = _TableFile(self._open_stream(table), table, self._require_info())
+
+    def _open_stream(self, table: TableSpec) -> IO[str]:
+        if self._archive is None:
+            assert self._path is not None
+            return self._path.open("w", encoding=self._encoding, newline="")
+        # force_zip64: the size is unknown while streaming, and a table may pass 2 GiB.
+        entry = self._archive.open(f"{table.name}.csv", "w", force_zip64=True)
+        return io.TextIOWrapper(entry, encoding=self._encoding, newline="")
+
+    def _finish_current(self) -> None:
+        if self._current is not None:
+            self._rows[self._current.table.name] = self._current.rows
+            self._current.stream.close()
+            self._current = None
+
+    def _require_info(self) -> ExportInfo:
+        assert self._info is not None, "open() first"
+        return self._info

@@ -1,0 +1,1 @@
+"""The export's life: run the engine, and (with the service) create, retry and expire jobs."""

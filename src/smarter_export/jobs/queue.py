@@ -1,0 +1,76 @@
+"""The queue that delivers export ids to workers: Huey, on SQLite by default or on Redis.
+
+The queue only delivers; the job row decides. A delivery that finds nothing to do is a no-op,
+so the reaper may re-deliver freely.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+from collections.abc import Callable
+
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.api import TaskWrapper
+from huey.consumer import Consumer
+
+from smarter_export.settings import Settings
+
+TASK_NAME = "smarter_export.run_export"
+
+
+def make_huey(settings: Settings) -> Huey:
+    url = settings.queue_url
+    if url and url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey("smarter-export", url=url)
+    if url:
+        raise ValueError(
+            f"SMARTER_EXPORT_QUEUE_URL={url!r} is not supported: give redis://... or leave it unset"
+        )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("smarter-export", filename=str(settings.data_dir / "queue.db"))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{random.randrange(16**6):06x}"
+
+
+class ExportQueue:
+    """Enqueue export ids; in a consumer process, hand each delivery to `handler`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.huey = make_huey(settings)
+        self._handler: Callable[[str], None] | None = None
+        self._task: TaskWrapper = self.huey.task(name=TASK_NAME)(self._deliver)
+
+    def enqueue(self, export_id: str, delay: float = 0.0) -> None:
+        if delay > 0:
+            self._task.schedule(args=(export_id,), delay=delay)
+        else:
+            self._task(export_id)
+
+    def pending_deliveries(self) -> int:
+        return int(self.huey.pending_count())
+
+    def check(self) -> None:
+        """Raise if the queue cannot be reached (readiness)."""
+        self.huey.pending_count()
+
+    def consumer(self, handler: Callable[[str], None]) -> Consumer:
+        self._handler = handler
+        return self.huey.create_consumer(
+            workers=self.settings.workers,
+            worker_type="thread",
+            periodic=False,  # maintenance runs on its own clock, see jobs/maintenance.py
+            initial_delay=0.05,
+            backoff=1.5,
+            max_delay=1.0,  # a new export starts within a second even after a quiet spell
+            check_worker_health=True,
+        )
+
+    def _deliver(self, export_id: str) -> None:
+        if self._handler is None:
+            raise RuntimeError("this process enqueues exports but does not run them")
+        self._handler(export_id)

@@ -1,0 +1,274 @@
+"""Running one export job: claim it, stream it, publish the file, record the outcome.
+
+The job row is the source of truth; the queue only delivers ids. A delivery of a job that is
+not claimable (done, cancelled, or held by a live worker) does nothing, so a job delivered twice
+still runs once. Progress and the lease are written together at most once a second.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from smarter_export.domain.tenants import find_firm
+from smarter_export.errors import ExportCancelled, ExportError, TimeLimitExceeded
+from smarter_export.jobs import store
+from smarter_export.jobs.engine import ExportResult, Progress, run_export
+from smarter_export.jobs.plan import plan_export
+from smarter_export.jobs.records import AuditEvent, ExportJob, JobStatus
+from smarter_export.jobs.retry import backoff_seconds, is_transient
+from smarter_export.log import get_logger
+from smarter_export.settings import Settings
+from smarter_export.storage.base import FileStorage, StoredFile, file_key
+
+log = get_logger("smarter_export.jobs")
+PROGRESS_INTERVAL_SECONDS = 1.0
+
+
+def _describe(error: Exception, export_id: str) -> tuple[str, str]:
+    """The error code and the message a person reads on the job."""
+    if isinstance(error, ExportError):
+        return error.code, error.message
+    if is_transient(error):
+        return "transient_failure", "The database or the file storage did not answer in time."
+    return (
+        "internal_error",
+        f"The export failed unexpectedly (reference {export_id}); the logs have the details.",
+    )
+
+
+class LeaseLost(Exception):
+    """Another worker took the job over (this one was presumed dead): stop without a trace."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def file_name_for(job: ExportJob, extension: str) -> str:
+    """The stored file's name: chosen by the service, never by the caller."""
+    return f"{job.source}-{job.created_at:%Y%m%d-%H%M%S}{extension}"
+
+
+@dataclass
+class ExportRunner:
+    settings: Settings
+    engine: Engine
+    storage: FileStorage
+    enqueue: Callable[[str, float], None]
+    worker: str
+    rng: random.Random
+
+    def process(self, export_id: str) -> None:
+        now = utcnow()
+        lease_until = now + timedelta(seconds=self.settings.lease_seconds)
+        with self.engine.begin() as connection:
+            if not store.claim(
+                connection, export_id, worker=self.worker, now=now, lease_until=lease_until
+            ):
+                log.info("export.delivery_skipped", export_id=export_id)
+                return
+            job = store.get_job(connection, export_id)
+            assert job is not None
+            store.record_event(
+                connection,
+                job,
+                AuditEvent.STARTED,
+                now=now,
+                actor="system",
+                details={"attempt": job.attempts, "worker": self.worker},
+            )
+        log.info("export.started", export_id=job.id, tenant_id=job.tenant_id, attempt=job.attempts)
+        try:
+            self._run(job)
+        except LeaseLost:
+            log.warning("export.lease_lost", export_id=job.id, worker=self.worker)
+        except ExportCancelled:
+            self._finish(job, JobStatus.CANCELLED, AuditEvent.CANCELLED, {})
+        except Exception as error:  # every failure is recorded on the job, none is swallowed
+            self._failed(job, error)
+
+    # -- the run -------------------------------------------------------------------------------
+
+    def _run(self, job: ExportJob) -> None:
+        with self.engine.connect() as connection:
+            firm = find_firm(connection, job.tenant_id)
+        planned = plan_export(
+            self.settings,
+            firm=firm,
+            source_name=job.source,
+            format_name=job.format,
+            params=job.parameters,
+            requested_by=job.user_id,
+            include_confidential=job.include_confidential,
+            timezone=job.timezone,
+        )
+        name = file_name_for(job, planned.file_extension)
+        staging = (
+            self.settings.data_dir / "tmp" / f"{job.id}-{job.attempts}{planned.file_extension}"
+        )
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            result = run_export(
+                self.engine, planned.plan, planned.writer, staging, on_progress=self._progress(job)
+            )
+            stored = self.storage.publish(
+                staging, file_key(job.tenant_id, job.id, name), planned.content_type
+            )
+        finally:
+            staging.unlink(missing_ok=True)
+        self._completed(job, result, stored, name, planned.content_type)
+
+    def _progress(self, job: ExportJob) -> Callable[[Progress], None]:
+        deadline = time.monotonic() + self.settings.job_time_limit_seconds
+        last_write = 0.0
+
+        def on_progress(progress: Progress) -> None:
+            nonlocal last_write
+            clock = time.monotonic()
+            if clock > deadline:
+                limit = self.settings.job_time_limit_seconds
+                raise TimeLimitExceeded(
+                    f"The export ran past its time limit of {limit} s; narrow the filters."
+                )
+            if (
+                clock - last_write < PROGRESS_INTERVAL_SECONDS
+                and progress.rows_processed < progress.rows_total
+            ):
+                return
+            last_write = clock
+            now = utcnow()
+            with self.engine.begin() as connection:
+                held = store.update_held(
+                    connection,
+                    job.id,
+                    worker=self.worker,
+                    values={
+                        "rows_processed": progress.rows_processed,
+                        "rows_total": progress.rows_total,
+                        "progress_at": now,
+                        "updated_at": now,
+                        "lease_expires_at": now + timedelta(seconds=self.settings.lease_seconds),
+                    },
+                )
+                if held and not store.is_cancel_requested(connection, job.id):
+                    return
+                if store.is_cancel_requested(connection, job.id):
+                    raise ExportCancelled("The export was cancelled.")
+            raise LeaseLost(job.id)
+
+        return on_progress
+
+    # -- outcomes ------------------------------------------------------------------------------
+
+    def _completed(
+        self, job: ExportJob, result: ExportResult, stored: StoredFile, name: str, content_type: str
+    ) -> None:
+        now = utcnow()
+        values = {
+            "status": JobStatus.COMPLETED,
+            "rows_total": result.rows_total,
+            "rows_processed": result.rows_written.get(job.source, 0),
+            "partial": result.partial,
+            "warnings": list(result.warnings),
+            "file_key": stored.key,
+            "file_name": name,
+            "content_type": content_type,
+            "size_bytes": stored.size_bytes,
+            "sha256": stored.sha256,
+            "completed_at": now,
+            "expires_at": now + timedelta(seconds=self.settings.retention_seconds),
+            "error_code": None,
+            "error_message": None,
+        }
+        details = {
+            "rows": result.rows_written,
+            "sizeBytes": stored.size_bytes,
+            "partial": result.partial,
+        }
+        if not self._finish(job, JobStatus.COMPLETED, AuditEvent.COMPLETED, values, details):
+            # Another worker took the job over and publishes the same key: leave the file be.
+            log.warning("export.lease_lost", export_id=job.id, worker=self.worker)
+            return
+        log.info(
+            "export.completed",
+            export_id=job.id,
+            tenant_id=job.tenant_id,
+            rows=result.rows_written,
+            seconds=round(result.seconds, 3),
+            partial=result.partial,
+        )
+
+    def _failed(self, job: ExportJob, error: Exception) -> None:
+        code, message = _describe(error, job.id)
+        if is_transient(error) and job.attempts < self.settings.max_attempts:
+            delay = backoff_seconds(
+                job.attempts,
+                base=self.settings.retry_backoff_seconds,
+                cap=self.settings.retry_backoff_max_seconds,
+                rng=self.rng,
+            )
+            now = utcnow()
+            values = {
+                "status": JobStatus.PENDING,
+                "lease_owner": None,
+                "lease_expires_at": None,
+                "next_attempt_at": now + timedelta(seconds=delay),
+                "updated_at": now,
+                "error_code": code,
+                "error_message": f"{message} (retrying)",
+            }
+            if self._finish(
+                job,
+                JobStatus.PENDING,
+                AuditEvent.RETRIED,
+                values,
+                {"delaySeconds": round(delay, 2), "error": code},
+            ):
+                log.warning(
+                    "export.retrying",
+                    export_id=job.id,
+                    attempt=job.attempts,
+                    delay=delay,
+                    error=repr(error),
+                )
+                self.enqueue(job.id, delay)
+            return
+        log.error(
+            "export.failed",
+            export_id=job.id,
+            tenant_id=job.tenant_id,
+            error_code=code,
+            error=repr(error),
+            traceback="".join(traceback.format_exception(error)),
+        )
+        values = {"error_code": code, "error_message": message, "completed_at": utcnow()}
+        self._finish(job, JobStatus.FAILED, AuditEvent.FAILED, values, {"error": code})
+
+    def _finish(
+        self,
+        job: ExportJob,
+        status: JobStatus,
+        event: AuditEvent,
+        values: Mapping[str, object],
+        details: Mapping[str, object] | None = None,
+    ) -> bool:
+        now = utcnow()
+        final = {"status": status, "updated_at": now, "lease_owner": None, "lease_expires_at": None}
+        if status is JobStatus.CANCELLED:
+            final["completed_at"] = now
+        with self.engine.begin() as connection:
+            if not store.update_held(
+                connection, job.id, worker=self.worker, values={**final, **values}
+            ):
+                return False
+            store.record_event(connection, job, event, now=now, actor="system", details=details)
+        if status is JobStatus.CANCELLED:
+            log.info("export.cancelled", export_id=job.id, tenant_id=job.tenant_id)
+        return True

@@ -1,0 +1,216 @@
+"""Reads and writes of export_job and export_event rows. Callers own the transaction.
+
+Every state change is a conditional UPDATE, so two workers, a reaper and a cancel can race
+without any of them overwriting the others: whoever's condition still holds wins.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+
+from smarter_export.jobs.records import AuditEvent, ExportJob, JobStatus
+from smarter_export.jobs.tables import export_event, export_job
+
+
+def insert_job(connection: Connection, values: Mapping[str, Any]) -> None:
+    connection.execute(export_job.insert(), dict(values))
+
+
+def get_job(
+    connection: Connection, export_id: str, tenant_id: str | None = None
+) -> ExportJob | None:
+    query = select(export_job).where(export_job.c.id == export_id)
+    if tenant_id is not None:
+        query = query.where(export_job.c.tenant_id == tenant_id)
+    row = connection.execute(query).first()
+    return ExportJob.from_row(row) if row else None
+
+
+def find_duplicate(
+    connection: Connection,
+    *,
+    tenant_id: str,
+    user_id: str,
+    idempotency_key: str | None,
+    fingerprint: str,
+) -> ExportJob | None:
+    """The same user's export with this Idempotency-Key, or an identical one still pending."""
+    mine = and_(export_job.c.tenant_id == tenant_id, export_job.c.user_id == user_id)
+    same = (
+        export_job.c.idempotency_key == idempotency_key
+        if idempotency_key
+        else and_(
+            export_job.c.request_fingerprint == fingerprint,
+            export_job.c.status == JobStatus.PENDING,
+        )
+    )
+    row = connection.execute(
+        select(export_job).where(mine, same).order_by(export_job.c.created_at.desc()).limit(1)
+    ).first()
+    return ExportJob.from_row(row) if row else None
+
+
+def list_jobs(
+    connection: Connection,
+    *,
+    tenant_id: str,
+    statuses: tuple[str, ...],
+    limit: int,
+    offset: int,
+) -> tuple[list[ExportJob], int]:
+    where = [export_job.c.tenant_id == tenant_id]
+    if statuses:
+        where.append(export_job.c.status.in_(statuses))
+    total = connection.execute(select(func.count()).select_from(export_job).where(*where))
+    rows = connection.execute(
+        select(export_job)
+        .where(*where)
+        .order_by(export_job.c.created_at.desc(), export_job.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [ExportJob.from_row(r) for r in rows], int(total.scalar_one())
+
+
+def claim(
+    connection: Connection, export_id: str, *, worker: str, now: datetime, lease_until: datetime
+) -> bool:
+    """Take a pending job, or one whose lease has lapsed; at most one worker wins."""
+    claimable = or_(
+        and_(
+            export_job.c.status == JobStatus.PENDING,
+            or_(export_job.c.next_attempt_at.is_(None), export_job.c.next_attempt_at <= now),
+        ),
+        and_(export_job.c.status == JobStatus.PROCESSING, export_job.c.lease_expires_at < now),
+    )
+    result = connection.execute(
+        update(export_job)
+        .where(export_job.c.id == export_id, claimable, export_job.c.cancel_requested.is_(False))
+        .values(
+            status=JobStatus.PROCESSING,
+            lease_owner=worker,
+            lease_expires_at=lease_until,
+            attempts=export_job.c.attempts + 1,
+            started_at=now,
+            progress_at=now,
+            rows_processed=0,
+            updated_at=now,
+        )
+    )
+    return result.rowcount == 1
+
+
+def update_held(
+    connection: Connection, export_id: str, *, worker: str, values: Mapping[str, Any]
+) -> bool:
+    """Change a job this worker still holds; False when the lease was lost or it was cancelled."""
+    result = connection.execute(
+        update(export_job)
+        .where(
+            export_job.c.id == export_id,
+            export_job.c.status == JobStatus.PROCESSING,
+            export_job.c.lease_owner == worker,
+        )
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def update_where(
+    connection: Connection,
+    export_id: str,
+    *,
+    statuses: tuple[JobStatus, ...],
+    values: Mapping[str, Any],
+) -> bool:
+    result = connection.execute(
+        update(export_job)
+        .where(export_job.c.id == export_id, export_job.c.status.in_(statuses))
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def is_cancel_requested(connection: Connection, export_id: str) -> bool:
+    return bool(
+        connection.execute(
+            select(export_job.c.cancel_requested).where(export_job.c.id == export_id)
+        ).scalar()
+    )
+
+
+def lapsed_or_undelivered(
+    connection: Connection, *, now: datetime, undelivered_before: datetime, limit: int = 500
+) -> list[str]:
+    """Jobs a worker died holding, and pending jobs nobody has picked up for a while."""
+    rows = connection.execute(
+        select(export_job.c.id)
+        .where(
+            or_(
+                and_(
+                    export_job.c.status == JobStatus.PROCESSING,
+                    export_job.c.lease_expires_at < now,
+                ),
+                and_(
+                    export_job.c.status == JobStatus.PENDING,
+                    export_job.c.updated_at < undelivered_before,
+                    or_(
+                        export_job.c.next_attempt_at.is_(None),
+                        export_job.c.next_attempt_at <= now,
+                    ),
+                ),
+            )
+        )
+        .limit(limit)
+    )
+    return [r[0] for r in rows]
+
+
+def due_for_expiry(connection: Connection, *, now: datetime, limit: int = 500) -> list[ExportJob]:
+    rows = connection.execute(
+        select(export_job)
+        .where(export_job.c.status == JobStatus.COMPLETED, export_job.c.expires_at <= now)
+        .limit(limit)
+    )
+    return [ExportJob.from_row(r) for r in rows]
+
+
+def record_event(
+    connection: Connection,
+    job: ExportJob,
+    event: AuditEvent,
+    *,
+    now: datetime,
+    actor: str | None = None,
+    client_address: str | None = None,
+    user_agent: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    connection.execute(
+        export_event.insert(),
+        {
+            "id": str(uuid.uuid4()),
+            "tenant_id": job.tenant_id,
+            "export_id": job.id,
+            "event": event.value,
+            "actor": actor,
+            "client_address": client_address,
+            "user_agent": (user_agent or "")[:300] or None,
+            "details": dict(details or {}),
+            "created_at": now,
+        },
+    )
+
+
+def list_events(connection: Connection, *, tenant_id: str, export_id: str) -> list[dict[str, Any]]:
+    rows = connection.execute(
+        select(export_event)
+        .where(export_event.c.tenant_id == tenant_id, export_event.c.export_id == export_id)
+        .order_by(export_event.c.created_at, export_event.c.id)
+    )
+    return [dict(r._mapping) for r in rows]

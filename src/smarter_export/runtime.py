@@ -1,0 +1,57 @@
+"""Building the service's parts from settings, once per process, the same way everywhere."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from huey.consumer import Consumer
+from sqlalchemy import Engine
+
+from smarter_export.auth.secrets import resolve_secrets
+from smarter_export.domain.database import engine_for
+from smarter_export.jobs.maintenance import UpkeepThread, run_upkeep
+from smarter_export.jobs.queue import ExportQueue, worker_name
+from smarter_export.jobs.runner import ExportRunner
+from smarter_export.jobs.service import ExportService
+from smarter_export.settings import Settings
+from smarter_export.storage.base import FileStorage
+from smarter_export.storage.factory import storage_for
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    storage: FileStorage
+    queue: ExportQueue
+    service: ExportService
+    jwt_secret: str | None
+
+    def runner(self) -> ExportRunner:
+        return ExportRunner(
+            settings=self.settings,
+            engine=self.engine,
+            storage=self.storage,
+            enqueue=self.queue.enqueue,
+            worker=worker_name(),
+            rng=random.Random(),
+        )
+
+    def upkeep(self) -> UpkeepThread:
+        return UpkeepThread(
+            self.settings,
+            lambda: run_upkeep(self.settings, self.engine, self.storage, self.queue.enqueue),
+        )
+
+    def consumer(self) -> Consumer:
+        return self.queue.consumer(self.runner().process)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    secrets = resolve_secrets(settings)
+    engine = engine_for(settings)
+    storage = storage_for(settings)
+    queue = ExportQueue(settings)
+    service = ExportService(settings, engine, storage, queue, secrets.signing_secrets)
+    return Runtime(settings, engine, storage, queue, service, secrets.jwt_secret)

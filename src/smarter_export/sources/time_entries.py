@@ -1,0 +1,116 @@
+"""Time entries: one row per recorded piece of work, with its timekeeper, matter and client."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+from sqlalchemy import ColumnElement, Select, select
+
+from smarter_export.domain.tables import (
+    client,
+    invoice,
+    matter,
+    practice_area,
+    time_entry,
+    timekeeper,
+)
+from smarter_export.sources.base import DataSource, Filters, Scope, SortKey, SourceColumn
+from smarter_export.sources.common import DateRange, EntityId
+from smarter_export.sources.sql import amount, hours, live, visible_matter
+from smarter_export.tabular import ColumnKind as K
+from smarter_export.tabular import ExportColumn as C
+
+
+class TimeEntryFilters(DateRange):
+    practice_area_id: EntityId | None = Field(None, description="Matters of this practice area.")
+    client_id: EntityId | None = None
+    matter_id: EntityId | None = None
+    timekeeper_id: EntityId | None = None
+    status: Literal["draft", "submitted", "approved", "billed"] | None = None
+    billable_status: Literal["billable", "non_billable", "no_charge"] | None = None
+
+
+te = time_entry
+tk = timekeeper.alias("tk")
+m = matter.alias("m")
+c = client.alias("c")
+pa = practice_area.alias("pa")
+inv = invoice.alias("inv")
+
+
+class TimeEntries(DataSource):
+    name = "time_entries"
+    title = "Time entries"
+    description = "Billable and non-billable time records."
+    filters_model: ClassVar[type[Filters]] = TimeEntryFilters
+    default_sort = (SortKey("date"),)
+
+    def source_columns(self) -> tuple[SourceColumn, ...]:
+        return (
+            SourceColumn(C("date", "Date", K.DATE, 11), te.c.date),
+            SourceColumn(C("timekeeper", "Timekeeper", K.TEXT, 22), tk.c.name),
+            SourceColumn(C("client", "Client", K.TEXT, 28), c.c.name),
+            SourceColumn(C("matterNumber", "Matter number", K.ID, 14), m.c.matter_number),
+            SourceColumn(C("matter", "Matter", K.TEXT, 30), m.c.name),
+            SourceColumn(C("activityCode", "Activity code", K.ID, 9), te.c.activity_code),
+            SourceColumn(C("description", "Description", K.TEXT, 40), te.c.description),
+            SourceColumn(
+                C("hours", "Hours", K.DECIMAL, 8, total=True), hours(te.c.duration_minutes)
+            ),
+            SourceColumn(C("rate", "Rate", K.MONEY, 10), te.c.rate),
+            SourceColumn(
+                C("amount", "Amount", K.MONEY, 12, total=True),
+                amount(te.c.rate, te.c.duration_minutes),
+            ),
+            SourceColumn(C("billableStatus", "Billable status", K.ID, 12), te.c.billable_status),
+            SourceColumn(C("status", "Status", K.ID, 10), te.c.status),
+            SourceColumn(C("invoiceNumber", "Invoice number", K.ID, 14), inv.c.invoice_number),
+            SourceColumn(C("practiceArea", "Practice area", K.TEXT, 18), pa.c.name, default=False),
+            SourceColumn(
+                C("minutes", "Minutes", K.INTEGER, 8), te.c.duration_minutes, default=False
+            ),
+            SourceColumn(C("timeEntryId", "Time entry id", K.ID, 36), te.c.id, default=False),
+            SourceColumn(C("timekeeperId", "Timekeeper id", K.ID, 36), tk.c.id, default=False),
+            SourceColumn(C("matterId", "Matter id", K.ID, 36), m.c.id, default=False),
+            SourceColumn(C("clientId", "Client id", K.ID, 36), c.c.id, default=False),
+        )
+
+    def base_query(self, scope: Scope, filters: Filters) -> Select[Any]:
+        assert isinstance(filters, TimeEntryFilters)
+        joined = (
+            te.join(tk, tk.c.id == te.c.timekeeper_id)
+            .join(m, m.c.id == te.c.matter_id)
+            .join(c, c.c.id == m.c.client_id)
+            .outerjoin(pa, pa.c.id == m.c.practice_area_id)
+            .outerjoin(inv, inv.c.id == te.c.invoice_id)
+        )
+        # Only the time entry itself must be live: its timekeeper or matter may have been
+        # archived since, and the work still happened.
+        query = (
+            select(te.c.id)
+            .select_from(joined)
+            .where(te.c.tenant_id == scope.tenant_id, live(te), visible_matter(m))
+        )
+        f = filters
+        conditions: list[ColumnElement[bool]] = []
+        if f.date_from:
+            conditions.append(te.c.date >= f.date_from)
+        if f.date_to:
+            conditions.append(te.c.date <= f.date_to)
+        if f.practice_area_id:
+            conditions.append(m.c.practice_area_id == f.practice_area_id)
+        if f.client_id:
+            conditions.append(m.c.client_id == f.client_id)
+        if f.matter_id:
+            conditions.append(te.c.matter_id == f.matter_id)
+        if f.timekeeper_id:
+            conditions.append(te.c.timekeeper_id == f.timekeeper_id)
+        if f.status:
+            conditions.append(te.c.status == f.status)
+        if f.billable_status:
+            conditions.append(te.c.billable_status == f.billable_status)
+        return query.where(*conditions)
+
+    def tiebreaker(self) -> ColumnElement[Any]:
+        return te.c.id

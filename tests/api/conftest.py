@@ -1,0 +1,72 @@
+"""Fixtures for tests that drive the real service over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from smarter_export.domain.demo_data import DemoSize, load_demo_data
+from sqlalchemy import text
+
+from smarter_export.domain.database import make_engine
+from smarter_export.domain.schema import upgrade
+from tests.live import LiveFactory, LiveService
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One small demo database for the whole session; every test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "smarter_export.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    load_demo_data(engine, DemoSize(tenants=2, time_entries=3_000, seed=11))
+    with engine.connect() as connection:
+        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def live(demo_template: Path, tmp_path: Path) -> Iterator[LiveFactory]:
+    factory = LiveFactory(demo_template, tmp_path)
+    try:
+        yield factory
+    finally:
+        factory.close()
+
+
+@pytest.fixture(scope="module")
+def shared_service(
+    demo_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveService]:
+    """One running API with its in-process worker, shared by a module's tests."""
+    factory = LiveFactory(demo_template, tmp_path_factory.mktemp("shared"))
+    service = factory("shared")
+    service.start_api()
+    try:
+        yield service
+    finally:
+        factory.close()
+
+
+@pytest.fixture(scope="session")
+def large_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo firm big enough that an Excel export of its time entries takes a few seconds."""
+    path = tmp_path_factory.mktemp("large") / "smarter_export.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    load_demo_data(engine, DemoSize(tenants=1, time_entries=60_000, seed=5))
+    with engine.connect() as connection:
+        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def live_large(large_template: Path, tmp_path: Path) -> Iterator[LiveFactory]:
+    factory = LiveFactory(large_template, tmp_path)
+    try:
+        yield factory
+    finally:
+        factory.close()

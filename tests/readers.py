@@ -1,0 +1,36 @@
+"""Independent readers of exported files: the csv module, openpyxl, pypdf. No code under test."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+from pypdf import PdfReader
+
+
+def csv_tables(data: bytes) -> dict[str, list[list[str]]]:
+    """{table name: rows including the header}; a ZIP gives one table per member."""
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return {Path(name).stem: _csv_rows(archive.read(name)) for name in archive.namelist()}
+    return {"main": _csv_rows(data)}
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf"), "CSV must start with a UTF-8 byte-order mark"
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def xlsx_sheets(data: bytes) -> dict[str, list[tuple[object, ...]]]:
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=False)
+    return {
+        sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        for sheet in workbook.worksheets
+    }
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
