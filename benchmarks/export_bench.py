@@ -158,10 +158,10 @@ def build_database(rows: int) -> Path:
     db = OUT / f"firm-{rows}.db"
     if db.exists():
         return db
-    from smarter_export.domain.demo_data import DemoSize, load_demo_data
     from sqlalchemy import text
 
     from smarter_export.domain.database import make_engine
+    from smarter_export.domain.demo_data import DemoSize, load_demo_data
     from smarter_export.domain.schema import upgrade
 
     OUT.mkdir(parents=True, exist_ok=True)

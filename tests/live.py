@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
 from smarter_export.auth.secrets import resolve_secrets
 from smarter_export.auth.tokens import mint_token
-
 from smarter_export.domain.database import make_engine
 from smarter_export.domain.tenants import Firm, find_firm
 from smarter_export.settings import Settings

@@ -50,10 +50,12 @@ class Settings(BaseSettings):
         description="redis://... for RedisHuey on many hosts; default SqliteHuey in data_dir.",
     )
     storage_url: str | None = Field(
-        default=None, description="s3://bucket/prefix for object storage; default data_dir/files."
+        default=None, description="file:///folder for exported files; default data_dir/files."
     )
-    public_base_url: str = Field(
-        default="http://127.0.0.1:8000", description="Base of the download links handed out."
+    public_base_url: str | None = Field(
+        default=None,
+        description="Base of the download links handed out; default: the address the request "
+        "came to (set it behind a proxy).",
     )
     signing_secrets: list[SecretStr] = Field(
         default_factory=list,
@@ -70,9 +72,11 @@ class Settings(BaseSettings):
     job_time_limit_seconds: int = Field(default=3_600, ge=1, description="Per-export time limit.")
     max_attempts: int = Field(default=4, ge=1, le=20, description="Tries before an export fails.")
     retry_backoff_seconds: float = Field(
-        default=2.0, gt=0, description="First retry delay; doubles each try, with full jitter."
+        default=2.0, gt=0, description="First retry delay; doubles each try, with jitter."
     )
-    retry_backoff_max_seconds: float = Field(default=300.0, gt=0)
+    retry_backoff_max_seconds: float = Field(
+        default=300.0, gt=0, description="Longest retry delay."
+    )
     lease_seconds: int = Field(
         default=60, ge=5, description="A claimed export is re-delivered if not renewed in this."
     )

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from smarter_export.domain.demo_data import DemoSize, load_demo_data
 from sqlalchemy import text
 
 from smarter_export.domain.database import make_engine
+from smarter_export.domain.demo_data import DemoSize, load_demo_data
 from smarter_export.domain.schema import upgrade
 from tests.live import LiveFactory, LiveService
 

@@ -18,6 +18,11 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _LOCATIONS = ("body", "query", "path", "header")
 
 
+def _names_a_field(part: object) -> bool:
+    """Keep `pageSize` of ("query", "pageSize"); drop where it came from and list indexes."""
+    return isinstance(part, str) and part not in _LOCATIONS and not part.isdigit()
+
+
 def request_id_of(request: Request) -> str:
     return str(getattr(request.state, "request_id", "")) or str(uuid.uuid4())
 
@@ -71,10 +76,7 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     problems = [
         FieldProblem(
-            ".".join(
-                str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "header")
-            )
-            or "body",
+            ".".join(str(p) for p in e.get("loc", ()) if _names_a_field(p)) or "body",
             str(e.get("msg", "invalid")),
         )
         for e in error.errors()
@@ -99,12 +101,9 @@ async def _unexpected(request: Request, error: Exception) -> Response:
     log.error(
         "api.unexpected_error", request_id=request_id_of(request), error=repr(error), exc_info=error
     )
-    return error_response(
-        request,
-        500,
-        "internal_error",
-        f"Something went wrong on our side; quote request id {request_id_of(request)} to support.",
-    )
+    reference = request_id_of(request)
+    message = f"Something went wrong on our side; quote request id {reference} to support."
+    return error_response(request, 500, code="internal_error", message=message)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -69,7 +69,7 @@ async def create_export(
     if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
         raise ValidationFailed.one("Idempotency-Key", "give 1 to 200 printable characters")
     created = service.create_export(caller, format, body, idempotency_key=key)
-    view = export_view(created.job, service)
+    view = export_view(created.job, service, str(request.base_url))
     response.headers["Location"] = view.status_url
     if created.existing:
         response.status_code = 200
@@ -90,10 +90,11 @@ def list_sources(principal: CurrentPrincipal) -> Envelope[list[SourceView]]:
 
 @router.get("/status/{export_id}", response_model=Envelope[ExportView], responses=ERRORS)
 def export_status(
-    export_id: str, principal: CurrentPrincipal, service: ServiceDep
+    export_id: str, request: Request, principal: CurrentPrincipal, service: ServiceDep
 ) -> Envelope[ExportView]:
     """Status, progress with an estimated completion time, and the signed link once done."""
-    return Envelope(data=export_view(service.get(principal, export_id), service))
+    job = service.get(principal, export_id)
+    return Envelope(data=export_view(job, service, str(request.base_url)))
 
 
 @router.get(
@@ -174,6 +175,7 @@ def _ready_file(service: ExportService, job: ExportJob) -> Download:
 
 @router.get("", response_model=Envelope[ExportListView], responses=ERRORS)
 def list_exports(
+    request: Request,
     principal: CurrentPrincipal,
     service: ServiceDep,
     status: Annotated[list[JobStatus] | None, Query(description="Only these statuses.")] = None,
@@ -189,7 +191,7 @@ def list_exports(
     )
     return Envelope(
         data=ExportListView(
-            exports=[export_view(job, service) for job in jobs],
+            exports=[export_view(job, service, str(request.base_url)) for job in jobs],
             pagination=PageView(page=page, page_size=page_size, total=total),
         )
     )
@@ -197,10 +199,11 @@ def list_exports(
 
 @router.delete("/{export_id}", response_model=Envelope[ExportView], responses=ERRORS)
 def cancel_or_delete(
-    export_id: str, caller: CallerDep, service: ServiceDep
+    export_id: str, request: Request, caller: CallerDep, service: ServiceDep
 ) -> Envelope[ExportView]:
     """Cancel a pending or running export, or delete a finished file early."""
-    return Envelope(data=export_view(service.cancel_or_delete(caller, export_id), service))
+    job = service.cancel_or_delete(caller, export_id)
+    return Envelope(data=export_view(job, service, str(request.base_url)))
 
 
 @router.get("/{export_id}/events", response_model=Envelope[list[EventView]], responses=ERRORS)

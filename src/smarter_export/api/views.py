@@ -21,7 +21,7 @@ from smarter_export.sources.base import DataSource, Scope
 API_PREFIX = "/api/v1/export"
 
 
-def export_view(job: ExportJob, service: ExportService) -> ExportView:
+def export_view(job: ExportJob, service: ExportService, base_url: str) -> ExportView:
     completed = job.status is JobStatus.COMPLETED
     file = (
         FileView(
@@ -54,7 +54,7 @@ def export_view(job: ExportJob, service: ExportService) -> ExportView:
         expires_at=job.expires_at,
         attempts=job.attempts,
         cancel_requested=job.cancel_requested,
-        download_url=service.download_url(job),
+        download_url=service.download_url(job, base_url),
         file=file,
         partial=job.partial,
         warnings=job.warnings,

@@ -13,10 +13,11 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from smarter_export.auth.errors import Forbidden
 from smarter_export.auth.principal import Principal
@@ -188,7 +189,7 @@ class ExportService:
         with self.engine.connect() as connection:
             return store.list_events(connection, tenant_id=job.tenant_id, export_id=job.id)
 
-    def download_url(self, job: ExportJob) -> str | None:
+    def download_url(self, job: ExportJob, request_base_url: str) -> str | None:
         if (
             job.status is not JobStatus.COMPLETED
             or job.expires_at is None
@@ -199,7 +200,7 @@ class ExportService:
             int(time.time()) + self.settings.link_ttl_seconds, int(job.expires_at.timestamp())
         )
         return links.download_url(
-            self.settings.public_base_url,
+            self.settings.public_base_url or request_base_url,
             self.signing_secrets[0],
             export_id=job.id,
             tenant_id=job.tenant_id,
@@ -211,11 +212,6 @@ class ExportService:
     def cancel_or_delete(self, caller: Caller, export_id: str) -> ExportJob:
         job = self.get(caller.principal, export_id)
         now = utcnow()
-        audit = {
-            "actor": caller.principal.user_id,
-            "client_address": caller.client_address,
-            "user_agent": caller.user_agent,
-        }
         with self.engine.begin() as connection:
             if job.status is JobStatus.PENDING and store.update_where(
                 connection,
@@ -228,7 +224,7 @@ class ExportService:
                     "updated_at": now,
                 },
             ):
-                store.record_event(connection, job, AuditEvent.CANCELLED, now=now, **audit)
+                _audit(connection, job, AuditEvent.CANCELLED, caller, now)
             elif job.status in ACTIVE:
                 # A running export stops at its next batch; the worker records the cancellation.
                 store.update_where(
@@ -243,7 +239,7 @@ class ExportService:
                 statuses=(JobStatus.COMPLETED,),
                 values={"status": JobStatus.EXPIRED, "file_key": None, "updated_at": now},
             ):
-                store.record_event(connection, job, AuditEvent.DELETED, now=now, **audit)
+                _audit(connection, job, AuditEvent.DELETED, caller, now)
         if job.status is JobStatus.COMPLETED and job.file_key:
             self.storage.delete(job.file_key)
         return self.get(caller.principal, export_id)
@@ -271,6 +267,20 @@ class ExportService:
             return None
         with self.engine.connect() as connection:
             return store.get_job(connection, export_id)
+
+
+def _audit(
+    connection: Connection, job: ExportJob, event: AuditEvent, caller: Caller, now: datetime
+) -> None:
+    store.record_event(
+        connection,
+        job,
+        event,
+        now=now,
+        actor=caller.principal.user_id,
+        client_address=caller.client_address,
+        user_agent=caller.user_agent,
+    )
 
 
 def download_file_name(job: ExportJob) -> str:
