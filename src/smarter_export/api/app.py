@@ -14,6 +14,7 @@ from smarter_export.api.errors import install_error_handlers
 from smarter_export.api.middleware import install_middleware
 from smarter_export.auth.secrets import resolve_secrets
 from smarter_export.auth.tokens import TokenVerifier
+from smarter_export.jobs.queue import start_beside
 from smarter_export.log import get_logger
 from smarter_export.runtime import build_runtime
 from smarter_export.settings import Settings
@@ -37,9 +38,9 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> FastAPI:
         consumer = runtime.consumer() if run_worker else None
         upkeep = runtime.upkeep() if run_worker else None
         if consumer is not None and upkeep is not None:
-            # start() runs the workers in threads without touching signal handlers: uvicorn
-            # keeps its own, and stops us through this lifespan.
-            consumer.start()
+            # The workers run in threads; uvicorn keeps the signals and stops us through this
+            # lifespan.
+            start_beside(consumer)
             upkeep.start()
             log.info("worker.started", workers=settings.workers, in_process=True)
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import socket
 from collections.abc import Callable
 
@@ -74,3 +75,19 @@ class ExportQueue:
         if self._handler is None:
             raise RuntimeError("this process enqueues exports but does not run them")
         self._handler(export_id)
+
+
+def start_beside(consumer: Consumer) -> None:
+    """Start `consumer`'s threads inside a host process (uvicorn) that owns the signals.
+
+    Huey's `start()` installs its own SIGINT/SIGTERM/SIGHUP handlers; left in place they would
+    swallow the host's shutdown signal, so the host's handlers are put back. The host then stops
+    the consumer itself (`consumer.stop(graceful=True)`).
+    """
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    signums = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    previous = {signum: signal.getsignal(signum) for signum in signums}
+    consumer.start()
+    for signum, handler in previous.items():
+        if handler is not None:  # None: installed outside Python, nothing of ours to restore
+            signal.signal(signum, handler)
