@@ -197,15 +197,26 @@ def measure(method: str, db: Path, limit: int | None) -> tuple[float, float]:
         ]
         command += ["--limit", str(limit)] if limit else []
         env = dict(os.environ)
+    report = OUT / "measure.json"
+    # Linux keeps a process's peak RSS across exec, so a child forked straight from this (large)
+    # process would report our size as its own; a bare interpreter forks it instead.
+    launcher = [sys.executable, "-S", "-c", LAUNCHER, str(report), json.dumps(command)]
     with output.open("wb") if method == "sqlite3-dump" else open(os.devnull, "wb") as sink:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, env=env, stdout=sink)
-        # wait4 gives this one child's own peak resident memory (Linux: kilobytes).
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
+        subprocess.run(launcher, env=env, stdout=sink, check=True)
+    wall, peak_kb, status = json.loads(report.read_text())
     if status != 0:
         raise RuntimeError(f"{method} failed with status {status}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, peak_kb / 1024
+
+
+LAUNCHER = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+process = subprocess.Popen(json.loads(sys.argv[2]))
+_, status, usage = os.wait4(process.pid, 0)  # this one child's own peak RSS (kB)
+with open(sys.argv[1], "w") as out:
+    json.dump([time.perf_counter() - started, usage.ru_maxrss, status], out)
+"""
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 """`python -m smarter_export` runs the command line."""
 
-from smarter_export.cli import app
+from smarter_export.cli import main
 
-app()
+main()

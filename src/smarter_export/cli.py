@@ -23,8 +23,8 @@ from rich.progress import (
 from rich.text import Text
 from sqlalchemy import Engine
 
-from smarter_export.auth.secrets import resolve_secrets
-from smarter_export.auth.tokens import mint_token
+from smarter_export.auth.secrets import InsecureConfiguration, resolve_secrets
+from smarter_export.auth.tokens import MintingUnavailable, mint_token
 from smarter_export.domain.database import engine_for
 from smarter_export.domain.demo_data import DemoSize, database_is_empty, load_demo_data
 from smarter_export.domain.schema import upgrade
@@ -40,6 +40,19 @@ from smarter_export.settings import Settings, get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True)
+
+
+def main() -> None:
+    """The console script: a refusal a person can act on is one line and exit status 2."""
+    try:
+        app()
+    except (ExportError, InsecureConfiguration, MintingUnavailable) as error:
+        _refuse(error.message if isinstance(error, ExportError) else str(error))
+
+
+def _refuse(message: str) -> None:
+    console.print(f"[red]error[/red] {message}", highlight=False)
+    raise SystemExit(2)
 
 
 @app.command()
@@ -120,8 +133,7 @@ def export(
             else:
                 result = run_export(engine, planned.plan, planned.writer, temporary)
     except ExportError as error:
-        console.print(f"[red]error[/red] ({error.code}): {error.message}")
-        raise typer.Exit(2) from None
+        _refuse(f"({error.code}): {error.message}")
     seconds = time.monotonic() - started
     rows = sum(result.rows_written.values())
     note = " (partial: " + "; ".join(result.warnings) + ")" if result.partial else ""

@@ -1,0 +1,114 @@
+"""The `smarter-export` command as a person runs it: a real process on a real SQLite file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from smarter_export.domain.database import make_engine
+from tests.live import service_env
+from tests.readers import csv_tables, xlsx_sheets
+
+CLI = [sys.executable, "-m", "smarter_export"]
+
+
+def run(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args],
+        env=service_env(data_dir, **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli")
+    loaded = run(folder, "demo-data", "--tenants", "2", "--time-entries", "2000", "--seed", "5")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "2,200 time_entry" in loaded.stderr
+    return folder
+
+
+def test_export_writes_the_file_and_one_summary_line(data_dir: Path) -> None:
+    output = data_dir / "entries.csv"
+    done = run(
+        data_dir,
+        "export",
+        "time_entries",
+        "--tenant",
+        "demo",
+        "--filter",
+        "billableStatus=billable",
+        "--columns",
+        "date,hours,amount",
+        "--output",
+        str(output),
+    )
+    assert done.returncode == 0, done.stderr
+    rows = csv_tables(output.read_bytes())["main"]
+    engine = make_engine(f"sqlite:///{data_dir / 'smarter_export.db'}")
+    with engine.connect() as connection:
+        expected = connection.execute(
+            text(
+                "SELECT count(*) FROM time_entry e JOIN tenant t ON t.id = e.tenant_id "
+                "JOIN matter m ON m.id = e.matter_id WHERE t.subdomain = 'demo' "
+                "AND NOT e.is_deleted AND NOT m.is_confidential "
+                "AND e.billable_status = 'billable'"
+            )
+        ).scalar_one()
+    engine.dispose()
+    assert len(rows) - 1 == expected > 0
+    assert done.stdout.count("\n") == 1
+    assert done.stdout.startswith(f"{output}: {expected:,} rows")
+
+
+def test_excel_export_reads_back(data_dir: Path) -> None:
+    output = data_dir / "timekeepers.xlsx"
+    done = run(
+        data_dir, "export", "timekeepers", "-f", "excel", "--tenant", "demo", "-o", str(output)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Export info" in xlsx_sheets(output.read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("--filter", "dateTo=2024-13-40"), "dateTo"),
+        (("--filter", "colour=red"), "colour"),
+        (("--columns", "date,nonsense"), "nonsense"),
+        (("--tenant", "nobody"), "nobody"),
+    ],
+)
+def test_a_refusal_is_one_clear_line_and_status_2(
+    data_dir: Path, args: tuple[str, ...], named: str
+) -> None:
+    output = data_dir / "refused.csv"
+    tenant = () if "--tenant" in args else ("--tenant", "demo")
+    done = run(data_dir, "export", "time_entries", *tenant, *args, "--output", str(output))
+    assert done.returncode == 2
+    assert named in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not output.exists()
+
+
+def test_token_refused_without_a_secret_in_production(data_dir: Path) -> None:
+    done = run(
+        data_dir,
+        "token",
+        "--tenant",
+        "demo",
+        "--user",
+        "u",
+        SMARTER_EXPORT_ENVIRONMENT="production",
+    )
+    assert done.returncode == 2
+    assert "SMARTER_EXPORT_JWT_SECRET" in done.stderr or "SIGNING_SECRETS" in done.stderr
+    assert "Traceback" not in done.stderr
