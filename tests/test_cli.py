@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import text
 
 from smarter_export.domain.database import make_engine
-from tests.live import service_env
+from tests.live import free_port, service_env
 from tests.readers import csv_tables, xlsx_sheets
 
 CLI = [sys.executable, "-m", "smarter_export"]
@@ -112,3 +115,46 @@ def test_token_refused_without_a_secret_in_production(data_dir: Path) -> None:
     assert done.returncode == 2
     assert "SMARTER_EXPORT_JWT_SECRET" in done.stderr or "SIGNING_SECRETS" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def wait_ready(base_url: str, server: subprocess.Popen[str], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("serve --demo never became ready")
+
+
+def test_serve_demo_prints_a_working_token_and_curl_line(tmp_path: Path) -> None:
+    """What `make run` does: an empty folder becomes a demo firm served with a usable token."""
+    port = free_port()
+    server = subprocess.Popen(
+        [*CLI, "serve", "--demo", "--port", str(port)],
+        env=service_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        lines = [server.stdout.readline() for _ in range(3)]
+        token = lines[0].strip()
+        curl = next(line for line in lines if line.startswith("curl "))
+        assert token.count(".") == 2
+        assert f"Bearer {token}'" in curl
+        assert f"http://127.0.0.1:{port}/api/v1/export/csv" in curl
+        wait_ready(f"http://127.0.0.1:{port}", server)
+        created = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/export/csv",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"dataSource": "timekeepers", "activeOnly": True},
+            timeout=30,
+        )
+        assert created.status_code == 202, created.text
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=20) == 0

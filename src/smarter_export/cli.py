@@ -213,7 +213,8 @@ def _print_demo_access(settings: Settings, engine: Engine, base_url: str) -> Non
         ttl_seconds=8 * 3600,
     )
     console.print(f"\nSmarter Export is serving {firm.name} on {base_url}")
-    console.print(f"Token (8 h, admin of the demo firm):\n{token}\n")
+    console.print("Token (8 h, admin of the demo firm):")
+    typer.echo(f"{token}\n")  # echo, not Rich: a token must never be wrapped across lines
     body = '{"dataSource": "timekeepers", "activeOnly": true}'
     typer.echo(
         f"curl -s -X POST {base_url}/api/v1/export/csv -H 'Authorization: Bearer {token}'"
