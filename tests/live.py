@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -32,6 +33,19 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def wait_ready(base_url: str, process: subprocess.Popen[Any], timeout: float = 30.0) -> bool:
+    """True once `/readyz` answers 200; False if the process exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    return False
 
 
 @dataclass
@@ -98,18 +112,10 @@ class LiveService:
         self.processes.append(process)
         return process
 
-    def _wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.api is not None and self.api.poll() is not None:
-                raise RuntimeError(f"the API exited: {self.logs()}")
-            try:
-                if httpx.get(f"{self.base_url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"the API did not become ready: {self.logs()}")
+    def _wait_ready(self) -> None:
+        assert self.api is not None
+        if not wait_ready(self.base_url, self.api):
+            raise RuntimeError(f"the API did not become ready: {self.logs()}")
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.data_dir.glob("*.log"))

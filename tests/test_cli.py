@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from smarter_export.domain.database import make_engine
-from tests.live import free_port, service_env
+from tests.live import free_port, service_env, wait_ready
 from tests.readers import csv_tables, xlsx_sheets
 
 CLI = [sys.executable, "-m", "smarter_export"]
@@ -117,18 +116,6 @@ def test_token_refused_without_a_secret_in_production(data_dir: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
-def wait_ready(base_url: str, server: subprocess.Popen[str], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("serve --demo never became ready")
-
-
 def test_serve_demo_prints_a_working_token_and_curl_line(tmp_path: Path) -> None:
     """What `make run` does: an empty folder becomes a demo firm served with a usable token."""
     port = free_port()
@@ -147,7 +134,7 @@ def test_serve_demo_prints_a_working_token_and_curl_line(tmp_path: Path) -> None
         assert token.count(".") == 2
         assert f"Bearer {token}'" in curl
         assert f"http://127.0.0.1:{port}/api/v1/export/csv" in curl
-        wait_ready(f"http://127.0.0.1:{port}", server)
+        assert wait_ready(f"http://127.0.0.1:{port}", server), "serve --demo never became ready"
         created = httpx.post(
             f"http://127.0.0.1:{port}/api/v1/export/csv",
             headers={"Authorization": f"Bearer {token}"},
