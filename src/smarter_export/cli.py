@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -51,7 +52,7 @@ def main() -> None:
 
 
 def _refuse(message: str) -> None:
-    console.print(f"[red]error[/red] {message}", highlight=False)
+    console.print(f"[red]error[/red] {escape(message)}", highlight=False)
     raise SystemExit(2)
 
 
