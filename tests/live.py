@@ -157,6 +157,9 @@ def service_env(data_dir: Path, **overrides: str) -> dict[str, str]:
             "SMARTER_EXPORT_REAPER_INTERVAL_SECONDS": "1",
             "SMARTER_EXPORT_RETRY_BACKOFF_SECONDS": "0.2",
             "SMARTER_EXPORT_BATCH_SIZE": "1000",
+            # Tests of other things must not trip the limits; tests/security sets them tight.
+            "SMARTER_EXPORT_RATE_LIMIT_PER_USER": "10000/minute",
+            "SMARTER_EXPORT_RATE_LIMIT_PER_TENANT": "10000/minute",
             **overrides,
         }
     )

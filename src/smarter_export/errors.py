@@ -88,3 +88,14 @@ class TimeLimitExceeded(ExportError):
 
 class ExportCancelled(ExportError):
     code = "cancelled"
+
+
+class TooManyRequests(ExportError):
+    """A rate limit was reached: the answer says when to try again."""
+
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(self, message: str, headers: dict[str, str]) -> None:
+        super().__init__(message)
+        self.headers = headers

@@ -6,7 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -84,6 +85,49 @@ class Settings(BaseSettings):
         default=30, ge=1, description="How often lapsed jobs are re-delivered and expired files go."
     )
     workers: int = Field(default=2, ge=1, le=64, description="Worker threads per consumer.")
+
+    # -- protection ----------------------------------------------------------------------------
+    rate_limit_per_user: str = Field(
+        default="10/minute;200/hour",
+        description="Export creations one user may make, e.g. `10/minute;200/hour`.",
+    )
+    rate_limit_per_tenant: str = Field(
+        default="60/minute;2000/hour",
+        description="Export creations one firm may make, all its users together.",
+    )
+    rate_limit_storage_url: str | None = Field(
+        default=None,
+        description="Where the counters live (`memory://`, `redis://...`); default: the Redis "
+        "queue when the queue is Redis, else this process's memory.",
+    )
+    max_running_per_tenant: int = Field(
+        default=2,
+        ge=1,
+        le=1_000,
+        description="Exports of one firm that run at once; the rest wait their turn.",
+    )
+    fair_share_wait_seconds: float = Field(
+        default=2.0, gt=0, description="How long an export waits before asking for a turn again."
+    )
+
+    @field_validator("rate_limit_per_user", "rate_limit_per_tenant")
+    @classmethod
+    def _a_rate_limit(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate limit; write e.g. 10/minute;200/hour"
+            ) from None
+        return value
+
+    @property
+    def resolved_rate_limit_storage_url(self) -> str:
+        if self.rate_limit_storage_url:
+            return self.rate_limit_storage_url
+        if self.queue_url and self.queue_url.startswith(("redis://", "rediss://")):
+            return self.queue_url
+        return "memory://"
 
     @property
     def is_development(self) -> bool:

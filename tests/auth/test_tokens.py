@@ -56,6 +56,7 @@ def refused(verifier: TokenVerifier, header: str | None, code: str) -> AuthError
 def test_a_minted_token_proves_its_principal(
     settings: Settings, secrets: ServiceSecrets, verifier: TokenVerifier
 ) -> None:
+    issued = datetime.now(UTC)
     token = mint_token(
         settings,
         secrets,
@@ -63,6 +64,7 @@ def test_a_minted_token_proves_its_principal(
         user_id="ada",
         role="user",
         permissions=("export:invoices", "matters:confidential"),
+        now=issued,
     )
     principal = verifier.verify(bearer(token))
     assert principal == Principal(
@@ -70,6 +72,7 @@ def test_a_minted_token_proves_its_principal(
         tenant_id="firm-1",
         role="user",
         permissions=frozenset({"export:invoices", "matters:confidential"}),
+        issued_at=int(issued.timestamp()),
     )
     assert verifier.algorithm == "HS256"
 

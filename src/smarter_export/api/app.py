@@ -12,6 +12,7 @@ from smarter_export.api import health, routes
 from smarter_export.api.deps import AppServices
 from smarter_export.api.errors import install_error_handlers
 from smarter_export.api.middleware import install_middleware
+from smarter_export.api.rate_limit import CreationLimiter
 from smarter_export.auth.secrets import resolve_secrets
 from smarter_export.auth.tokens import TokenVerifier
 from smarter_export.jobs.queue import start_beside
@@ -57,7 +58,12 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    app.state.services = AppServices(settings=settings, service=runtime.service, verifier=verifier)
+    app.state.services = AppServices(
+        settings=settings,
+        service=runtime.service,
+        verifier=verifier,
+        limiter=CreationLimiter(settings),
+    )
     install_error_handlers(app)
     install_middleware(app)
     app.include_router(routes.router)

@@ -7,9 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from smarter_export.api.rate_limit import CreationLimiter
+from smarter_export.api.schemas import ExportView
+from smarter_export.api.views import export_view
 from smarter_export.auth.errors import Forbidden
 from smarter_export.auth.principal import Principal
 from smarter_export.auth.tokens import TokenVerifier
+from smarter_export.jobs.records import ExportJob
 from smarter_export.jobs.service import Caller, ExportService
 from smarter_export.settings import Settings
 
@@ -19,6 +23,7 @@ class AppServices:
     settings: Settings
     service: ExportService
     verifier: TokenVerifier
+    limiter: CreationLimiter
 
 
 def app_services(request: Request) -> AppServices:
@@ -46,6 +51,7 @@ def current_principal(
     principal = services.verifier.verify(authorization)
     if x_tenant_id is not None and x_tenant_id != principal.tenant_id:
         raise Forbidden("The x-tenant-id header names another firm than your token.")
+    services.service.observe(principal)
     return principal
 
 
@@ -63,3 +69,22 @@ def caller(request: Request, principal: CurrentPrincipal) -> Caller:
 
 
 CallerDep = Annotated[Caller, Depends(caller)]
+
+
+@dataclass(frozen=True)
+class Views:
+    """Turns jobs into answers for this request: its viewer, and its base URL for links."""
+
+    service: ExportService
+    viewer: Principal
+    base_url: str
+
+    def of(self, job: ExportJob) -> ExportView:
+        return export_view(job, self.service, self.base_url, self.viewer)
+
+
+def views(request: Request, principal: CurrentPrincipal, service: ServiceDep) -> Views:
+    return Views(service, principal, str(request.base_url))
+
+
+ViewsDep = Annotated[Views, Depends(views)]

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
 from smarter_export.api.body import json_object
-from smarter_export.api.deps import CallerDep, CurrentPrincipal, ServiceDep, ServicesDep, client_of
+from smarter_export.api.deps import (
+    CallerDep,
+    CurrentPrincipal,
+    ServiceDep,
+    ServicesDep,
+    ViewsDep,
+    client_of,
+)
 from smarter_export.api.schemas import (
     CreateExportBody,
     Envelope,
@@ -20,7 +27,7 @@ from smarter_export.api.schemas import (
     PageView,
     SourceView,
 )
-from smarter_export.api.views import API_PREFIX, export_view, source_view
+from smarter_export.api.views import API_PREFIX, source_view
 from smarter_export.errors import BadSignature, Gone, NotReady, ValidationFailed
 from smarter_export.jobs.records import ExportJob, JobStatus
 from smarter_export.jobs.service import ExportService, download_file_name
@@ -61,15 +68,22 @@ FORMATS = "csv, excel (or xlsx), pdf"
     summary="Request an export",
 )
 async def create_export(
-    format: str, request: Request, response: Response, caller: CallerDep, service: ServiceDep
+    format: str,
+    request: Request,
+    response: Response,
+    caller: CallerDep,
+    services: ServicesDep,
+    views: ViewsDep,
 ) -> Envelope[ExportView]:
     """Validate, queue and answer at once; poll `statusUrl` for progress and the link."""
+    service = services.service
+    response.headers.update(services.limiter.take(caller.principal))
     body = await json_object(request)
     key = request.headers.get("idempotency-key")
     if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
         raise ValidationFailed.one("Idempotency-Key", "give 1 to 200 printable characters")
     created = service.create_export(caller, format, body, idempotency_key=key)
-    view = export_view(created.job, service, str(request.base_url))
+    view = views.of(created.job)
     response.headers["Location"] = view.status_url
     if created.existing:
         response.status_code = 200
@@ -90,11 +104,10 @@ def list_sources(principal: CurrentPrincipal) -> Envelope[list[SourceView]]:
 
 @router.get("/status/{export_id}", response_model=Envelope[ExportView], responses=ERRORS)
 def export_status(
-    export_id: str, request: Request, principal: CurrentPrincipal, service: ServiceDep
+    export_id: str, principal: CurrentPrincipal, service: ServiceDep, views: ViewsDep
 ) -> Envelope[ExportView]:
     """Status, progress with an estimated completion time, and the signed link once done."""
-    job = service.get(principal, export_id)
-    return Envelope(data=export_view(job, service, str(request.base_url)))
+    return Envelope(data=views.of(service.get(principal, export_id)))
 
 
 @router.get(
@@ -121,10 +134,13 @@ def download(
     service = services.service
     if signature is not None or expires is not None:
         job = _job_from_link(service, export_id, expires, signature)
+        service.check_download(job, None)
         actor = "link"
     else:
         principal = services.verifier.verify(request.headers.get("authorization"))
+        service.observe(principal)
         job = service.get(principal, export_id)
+        service.check_download(job, principal)
         actor = principal.user_id
     target = _ready_file(service, job)
     address, agent = client_of(request)
@@ -175,9 +191,9 @@ def _ready_file(service: ExportService, job: ExportJob) -> Download:
 
 @router.get("", response_model=Envelope[ExportListView], responses=ERRORS)
 def list_exports(
-    request: Request,
     principal: CurrentPrincipal,
     service: ServiceDep,
+    views: ViewsDep,
     status: Annotated[list[JobStatus] | None, Query(description="Only these statuses.")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=100)] = 20,
@@ -191,7 +207,7 @@ def list_exports(
     )
     return Envelope(
         data=ExportListView(
-            exports=[export_view(job, service, str(request.base_url)) for job in jobs],
+            exports=[views.of(job) for job in jobs],
             pagination=PageView(page=page, page_size=page_size, total=total),
         )
     )
@@ -199,11 +215,10 @@ def list_exports(
 
 @router.delete("/{export_id}", response_model=Envelope[ExportView], responses=ERRORS)
 def cancel_or_delete(
-    export_id: str, request: Request, caller: CallerDep, service: ServiceDep
+    export_id: str, caller: CallerDep, service: ServiceDep, views: ViewsDep
 ) -> Envelope[ExportView]:
     """Cancel a pending or running export, or delete a finished file early."""
-    job = service.cancel_or_delete(caller, export_id)
-    return Envelope(data=export_view(job, service, str(request.base_url)))
+    return Envelope(data=views.of(service.cancel_or_delete(caller, export_id)))
 
 
 @router.get("/{export_id}/events", response_model=Envelope[list[EventView]], responses=ERRORS)

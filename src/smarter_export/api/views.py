@@ -13,6 +13,7 @@ from smarter_export.api.schemas import (
     ProgressView,
     SourceView,
 )
+from smarter_export.auth.principal import Principal
 from smarter_export.jobs.eta import estimated_completion, percent
 from smarter_export.jobs.records import ExportJob, JobStatus
 from smarter_export.jobs.service import ExportService, download_file_name
@@ -21,7 +22,10 @@ from smarter_export.sources.base import DataSource, Scope
 API_PREFIX = "/api/v1/export"
 
 
-def export_view(job: ExportJob, service: ExportService, base_url: str) -> ExportView:
+def export_view(
+    job: ExportJob, service: ExportService, base_url: str, viewer: Principal
+) -> ExportView:
+    """The export as `viewer` sees it: the download link only if they may take the file."""
     completed = job.status is JobStatus.COMPLETED
     file = (
         FileView(
@@ -54,7 +58,7 @@ def export_view(job: ExportJob, service: ExportService, base_url: str) -> Export
         expires_at=job.expires_at,
         attempts=job.attempts,
         cancel_requested=job.cancel_requested,
-        download_url=service.download_url(job, base_url),
+        download_url=service.download_url(job, base_url, viewer),
         file=file,
         partial=job.partial,
         warnings=job.warnings,

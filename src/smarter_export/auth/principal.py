@@ -30,6 +30,12 @@ class Principal:
     tenant_id: str
     role: str
     permissions: frozenset[str]
+    issued_at: int = 0  # the token's `iat`: which of two tokens of a user is the newer
+
+    def may_read(self, source_name: str, *, confidential: bool) -> bool:
+        """Whether this caller may take a file of `source_name`, made with or without
+        confidential matters: the check at download, against the caller's grants of now."""
+        return self.may_export(source_name) and (self.sees_confidential or not confidential)
 
     @property
     def is_admin(self) -> bool:

@@ -168,7 +168,11 @@ def _principal_from(claims: dict[str, Any]) -> Principal:
     if not isinstance(permissions, list) or not all(isinstance(p, str) for p in permissions):
         raise AuthError("invalid_token", "The token's permissions claim must be a list of text.")
     return Principal(
-        user_id=user_id, tenant_id=tenant_id, role=role, permissions=frozenset(permissions)
+        user_id=user_id,
+        tenant_id=tenant_id,
+        role=role,
+        permissions=frozenset(permissions),
+        issued_at=int(claims["iat"]),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,7 @@ class ExportResult:
     size_bytes: int
     seconds: float
     tables: tuple[TableSpec, ...] = field(default=())
+    withheld_rows: int = 0  # main-table rows left out because they sit under confidential matters
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -74,6 +75,12 @@ def run_export(
         children = plan.source.child_tables(plan.scope, plan.query)
         tables = (main_spec, *(child.spec for child in children))
         warnings: list[str] = []
+        withheld = _withheld(connection, plan, rows_total)
+        if withheld:
+            warnings.append(
+                f"{withheld:,} rows under confidential matters were withheld: exporting them "
+                "needs the matters:confidential permission."
+            )
         partial = rows_total > plan.max_rows
         if partial:
             warnings.append(
@@ -115,6 +122,7 @@ def run_export(
             raise
     return ExportResult(
         rows_total=rows_total,
+        withheld_rows=withheld,
         rows_written=written,
         partial=partial,
         warnings=tuple(warnings),
@@ -122,6 +130,15 @@ def run_export(
         seconds=time.monotonic() - started,
         tables=tables,
     )
+
+
+def _withheld(connection: Connection, plan: ExportPlan, rows_total: int) -> int:
+    """How many more rows the filters match when confidential matters are included."""
+    if plan.scope.include_confidential:
+        return 0
+    everything = replace(plan.scope, include_confidential=True)
+    counted = connection.execute(plan.source.count_statement(everything, plan.query)).scalar_one()
+    return int(counted) - rows_total
 
 
 def _stream(

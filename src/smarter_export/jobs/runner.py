@@ -69,10 +69,18 @@ class ExportRunner:
         now = utcnow()
         lease_until = now + timedelta(seconds=self.settings.lease_seconds)
         with self.engine.begin() as connection:
-            if not store.claim(
-                connection, export_id, worker=self.worker, now=now, lease_until=lease_until
-            ):
-                log.info("export.delivery_skipped", export_id=export_id)
+            claim = store.claim(
+                connection,
+                export_id,
+                worker=self.worker,
+                now=now,
+                lease_until=lease_until,
+                max_running_per_tenant=self.settings.max_running_per_tenant,
+            )
+            if claim is store.Claim.TENANT_BUSY:
+                store.wait_turn(connection, export_id, now=now)
+            if claim is not store.Claim.TAKEN:
+                self._not_taken(export_id, claim)
                 return
             job = store.get_job(connection, export_id)
             assert job is not None
@@ -93,6 +101,16 @@ class ExportRunner:
             self._finish(job, JobStatus.CANCELLED, AuditEvent.CANCELLED, {})
         except Exception as error:  # every failure is recorded on the job, none is swallowed
             self._failed(job, error)
+
+    def _not_taken(self, export_id: str, claim: store.Claim) -> None:
+        if claim is store.Claim.TENANT_BUSY:
+            # Its firm runs its share already: ask again shortly, and leave this worker free for
+            # other firms' exports meanwhile.
+            wait = self.settings.fair_share_wait_seconds * (1 + self.rng.random())
+            log.info("export.waiting_turn", export_id=export_id, wait_seconds=round(wait, 2))
+            self.enqueue(export_id, wait)
+        else:
+            log.info("export.delivery_skipped", export_id=export_id)
 
     # -- the run -------------------------------------------------------------------------------
 
@@ -191,6 +209,7 @@ class ExportRunner:
             "rows": result.rows_written,
             "sizeBytes": stored.size_bytes,
             "partial": result.partial,
+            "withheldRows": result.withheld_rows,
         }
         if not self._finish(job, JobStatus.COMPLETED, AuditEvent.COMPLETED, values, details):
             # Another worker took the job over and publishes the same key: leave the file be.

@@ -23,7 +23,7 @@ from smarter_export.auth.errors import Forbidden
 from smarter_export.auth.principal import Principal
 from smarter_export.domain.tenants import find_firm
 from smarter_export.errors import NotFound, ValidationFailed
-from smarter_export.jobs import store
+from smarter_export.jobs import grants, store
 from smarter_export.jobs.plan import plan_export
 from smarter_export.jobs.queue import ExportQueue
 from smarter_export.jobs.records import ACTIVE, AuditEvent, ExportJob, JobStatus
@@ -189,11 +189,13 @@ class ExportService:
         with self.engine.connect() as connection:
             return store.list_events(connection, tenant_id=job.tenant_id, export_id=job.id)
 
-    def download_url(self, job: ExportJob, request_base_url: str) -> str | None:
+    def download_url(self, job: ExportJob, request_base_url: str, viewer: Principal) -> str | None:
+        """A signed link for a viewer who may take the file now; None for anyone else."""
         if (
             job.status is not JobStatus.COMPLETED
             or job.expires_at is None
             or not self.signing_secrets
+            or not viewer.may_read(job.source, confidential=job.include_confidential)
         ):
             return None
         expires = min(
@@ -206,6 +208,33 @@ class ExportService:
             tenant_id=job.tenant_id,
             expires=expires,
         )
+
+    # -- permissions of now ----------------------------------------------------------------------
+
+    def observe(self, principal: Principal) -> None:
+        """Note the grants of the token in hand (the newest token of a user decides)."""
+        with self.engine.begin() as connection:
+            grants.observe(connection, principal, now=utcnow())
+
+    def check_download(self, job: ExportJob, principal: Principal | None) -> None:
+        """The file goes only to someone who may export its source now: the caller with a
+        token, or, for a signed link, the export's requester as their newest token says."""
+        if principal is None:
+            with self.engine.connect() as connection:
+                principal = grants.latest(connection, tenant_id=job.tenant_id, user_id=job.user_id)
+            if principal is None:  # made outside the API (the CLI): the link alone decides
+                return
+        if not principal.may_read(job.source, confidential=job.include_confidential):
+            log.warning(
+                "export.download_refused",
+                export_id=job.id,
+                tenant_id=job.tenant_id,
+                user_id=principal.user_id,
+            )
+            raise Forbidden(
+                f"The permission to export {job.source} (or to see confidential matters) is no "
+                "longer granted; this file cannot be downloaded. Ask an administrator."
+            )
 
     # -- change --------------------------------------------------------------------------------
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 
 from smarter_export.jobs.records import AuditEvent, ExportJob, JobStatus
 from smarter_export.jobs.tables import export_event, export_job
+from smarter_export.log import get_logger
+
+audit_log = get_logger("smarter_export.audit")
 
 
 def insert_job(connection: Connection, values: Mapping[str, Any]) -> None:
@@ -77,20 +81,58 @@ def list_jobs(
     return [ExportJob.from_row(r) for r in rows], int(total.scalar_one())
 
 
+class Claim(StrEnum):
+    TAKEN = "taken"
+    NOT_CLAIMABLE = "not_claimable"  # done, cancelled, not due yet, or held by a live worker
+    TENANT_BUSY = "tenant_busy"  # claimable, but its firm already runs its share
+
+
 def claim(
-    connection: Connection, export_id: str, *, worker: str, now: datetime, lease_until: datetime
-) -> bool:
-    """Take a pending job, or one whose lease has lapsed; at most one worker wins."""
-    claimable = or_(
-        and_(
-            export_job.c.status == JobStatus.PENDING,
-            or_(export_job.c.next_attempt_at.is_(None), export_job.c.next_attempt_at <= now),
+    connection: Connection,
+    export_id: str,
+    *,
+    worker: str,
+    now: datetime,
+    lease_until: datetime,
+    max_running_per_tenant: int,
+) -> Claim:
+    """Take a pending job, or one whose lease has lapsed; at most one worker wins.
+
+    A firm runs at most `max_running_per_tenant` exports at once: the count of its live ones is
+    part of the same UPDATE, so the check and the take cannot be separated by another claim.
+    """
+    job = connection.execute(
+        select(export_job.c.tenant_id).where(export_job.c.id == export_id)
+    ).first()
+    if job is None:
+        return Claim.NOT_CLAIMABLE
+    _serialize_tenant(connection, job.tenant_id)
+    claimable = and_(
+        export_job.c.id == export_id,
+        export_job.c.cancel_requested.is_(False),
+        or_(
+            and_(
+                export_job.c.status == JobStatus.PENDING,
+                or_(export_job.c.next_attempt_at.is_(None), export_job.c.next_attempt_at <= now),
+            ),
+            and_(export_job.c.status == JobStatus.PROCESSING, export_job.c.lease_expires_at < now),
         ),
-        and_(export_job.c.status == JobStatus.PROCESSING, export_job.c.lease_expires_at < now),
+    )
+    running = export_job.alias("running")
+    running_now = (
+        select(func.count())
+        .select_from(running)
+        .where(
+            running.c.tenant_id == job.tenant_id,
+            running.c.status == JobStatus.PROCESSING,
+            running.c.lease_expires_at >= now,
+            running.c.id != export_id,
+        )
+        .scalar_subquery()
     )
     result = connection.execute(
         update(export_job)
-        .where(export_job.c.id == export_id, claimable, export_job.c.cancel_requested.is_(False))
+        .where(claimable, running_now < max_running_per_tenant)
         .values(
             status=JobStatus.PROCESSING,
             lease_owner=worker,
@@ -102,7 +144,28 @@ def claim(
             updated_at=now,
         )
     )
-    return result.rowcount == 1
+    if result.rowcount == 1:
+        return Claim.TAKEN
+    still_claimable = connection.execute(select(export_job.c.id).where(claimable)).first()
+    return Claim.TENANT_BUSY if still_claimable else Claim.NOT_CLAIMABLE
+
+
+def wait_turn(connection: Connection, export_id: str, *, now: datetime) -> None:
+    """Mark a job that waits for its firm's turn as seen, so the reaper does not re-deliver it."""
+    connection.execute(
+        update(export_job)
+        .where(export_job.c.id == export_id, export_job.c.status == JobStatus.PENDING)
+        .values(updated_at=now)
+    )
+
+
+def _serialize_tenant(connection: Connection, tenant_id: str) -> None:
+    """Claims of one firm take turns. SQLite has one writer at a time already; PostgreSQL
+    takes a transaction-scoped advisory lock, so two claims cannot both see a free slot."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            select(func.pg_advisory_xact_lock(func.hashtext(f"smarter-export:{tenant_id}")))
+        )
 
 
 def update_held(
@@ -204,6 +267,15 @@ def record_event(
             "details": dict(details or {}),
             "created_at": now,
         },
+    )
+    # Every audit event is a log line too, for the log pipeline that keeps the firm's records.
+    audit_log.info(
+        f"audit.{event.value}",
+        export_id=job.id,
+        tenant_id=job.tenant_id,
+        actor=actor,
+        client_address=client_address,
+        details=dict(details or {}),
     )
 
 

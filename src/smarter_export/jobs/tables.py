@@ -76,3 +76,19 @@ export_event = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Index("ix_export_event_tenant_export_created", "tenant_id", "export_id", "created_at"),
 )
+
+# The newest permissions seen for each user, from the newest token (by `iat`) they presented.
+# A signed link is followed without a token; this is how a permission withdrawn after the export
+# was made still blocks its file.
+user_grant = Table(
+    "user_grant",
+    metadata,
+    Column("tenant_id", String(36), ForeignKey("tenant.id"), primary_key=True),
+    Column("user_id", String(128), primary_key=True),
+    Column("role", String(64), nullable=False),
+    Column("permissions", JSON(), nullable=False),
+    Column("issued_at", BigInteger(), nullable=False),  # the token's iat, seconds
+    Column("seen_at", UtcDateTime(), nullable=False),
+)
+
+Index("ix_export_job_tenant_status", export_job.c.tenant_id, export_job.c.status)

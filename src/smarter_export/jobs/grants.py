@@ -1,0 +1,72 @@
+"""The newest permissions seen for each user (table `user_grant`). Callers own the transaction.
+
+Tokens are stateless, so the service learns that a permission was withdrawn only when the user
+presents a newer token without it. The newest token by `iat` wins; an older one seen later (still
+unexpired) cannot give back what a newer one took away.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import IntegrityError
+
+from smarter_export.auth.principal import Principal
+from smarter_export.jobs.tables import user_grant
+
+
+def observe(connection: Connection, principal: Principal, *, now: datetime) -> None:
+    """Remember this token's grants if it is the user's newest and they changed."""
+    values = {
+        "role": principal.role,
+        "permissions": sorted(principal.permissions),
+        "issued_at": principal.issued_at,
+        "seen_at": now,
+    }
+    known = connection.execute(
+        select(user_grant.c.role, user_grant.c.permissions, user_grant.c.issued_at).where(
+            user_grant.c.tenant_id == principal.tenant_id,
+            user_grant.c.user_id == principal.user_id,
+        )
+    ).first()
+    if known is None:
+        try:
+            with connection.begin_nested():
+                connection.execute(
+                    user_grant.insert(),
+                    {"tenant_id": principal.tenant_id, "user_id": principal.user_id, **values},
+                )
+        except IntegrityError:  # another request of the same user got there first
+            pass
+        return
+    unchanged = known.role == principal.role and known.permissions == values["permissions"]
+    if unchanged or principal.issued_at < known.issued_at:
+        return
+    connection.execute(
+        update(user_grant)
+        .where(
+            user_grant.c.tenant_id == principal.tenant_id,
+            user_grant.c.user_id == principal.user_id,
+            user_grant.c.issued_at <= principal.issued_at,
+        )
+        .values(**values)
+    )
+
+
+def latest(connection: Connection, *, tenant_id: str, user_id: str) -> Principal | None:
+    """The user as their newest token described them, or None if they never called."""
+    row = connection.execute(
+        select(user_grant).where(
+            user_grant.c.tenant_id == tenant_id, user_grant.c.user_id == user_id
+        )
+    ).first()
+    if row is None:
+        return None
+    return Principal(
+        user_id=user_id,
+        tenant_id=tenant_id,
+        role=row.role,
+        permissions=frozenset(row.permissions),
+        issued_at=row.issued_at,
+    )
