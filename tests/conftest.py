@@ -11,6 +11,9 @@ from sqlalchemy import Engine
 from smarter_export.domain.database import make_engine
 from smarter_export.domain.schema import upgrade
 
+# The live-service fixtures (demo databases, real `serve`/`worker` processes) for every folder.
+pytest_plugins = ["tests.live_fixtures"]
+
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:

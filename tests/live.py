@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,7 @@ class LiveService:
         role: str = "admin",
         permissions: Sequence[str] = ("export:*",),
         ttl_seconds: int = 3600,
+        now: datetime | None = None,
     ) -> str:
         return mint_token(
             self.settings,
@@ -89,6 +91,7 @@ class LiveService:
             role=role,
             permissions=tuple(permissions),
             ttl_seconds=ttl_seconds,
+            now=now,
         )
 
     def client(self, token: str | None = None, **kwargs: object) -> httpx.Client:

@@ -325,15 +325,17 @@ def download_file_name(job: ExportJob) -> str:
 def _timezone(value: object) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_ZONE_NAME:
         raise ValidationFailed.one("timezone", "give an IANA zone such as America/New_York")
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValidationFailed.one("timezone", f"unknown time zone {value!r}") from None
     return value
 
 
+MAX_ZONE_NAME = 64
+MAX_FILE_NAME = 120
 _UNSAFE = re.compile(r"[^\w .()-]+", re.UNICODE)
 
 
@@ -342,7 +344,9 @@ def _display_name(value: object) -> str | None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise ValidationFailed.one("fileName", "give a file name as text")
-    cleaned = _UNSAFE.sub("_", value.strip()).strip(" .")[:120]
+    if len(value) > MAX_FILE_NAME:
+        raise ValidationFailed.one("fileName", f"give at most {MAX_FILE_NAME} characters")
+    cleaned = _UNSAFE.sub("_", value.strip()).strip(" .")
     if not cleaned:
         raise ValidationFailed.one("fileName", "give a file name with letters or digits")
     return cleaned

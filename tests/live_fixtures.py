@@ -1,4 +1,4 @@
-"""Fixtures for tests that drive the real service over HTTP."""
+"""Fixtures for tests that drive the real service over HTTP (a plugin: see tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -14,26 +14,37 @@ from smarter_export.domain.schema import upgrade
 from tests.live import LiveFactory, LiveService
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One small demo database for the whole session; every test gets a copy."""
-    path = tmp_path_factory.mktemp("template") / "smarter_export.db"
+def make_template(folder: Path, size: DemoSize) -> Path:
+    """A migrated demo database, checkpointed so that a plain file copy carries all of it."""
+    path = folder / "smarter_export.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    load_demo_data(engine, DemoSize(tenants=2, time_entries=3_000, seed=11))
+    load_demo_data(engine, size)
     with engine.connect() as connection:
         connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     engine.dispose()
     return path
 
 
-@pytest.fixture
-def live(demo_template: Path, tmp_path: Path) -> Iterator[LiveFactory]:
-    factory = LiveFactory(demo_template, tmp_path)
+def factory_over(template: Path, folder: Path) -> Iterator[LiveFactory]:
+    factory = LiveFactory(template, folder)
     try:
         yield factory
     finally:
         factory.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One small demo database (two firms) for the whole session; every test gets a copy."""
+    return make_template(
+        tmp_path_factory.mktemp("template"), DemoSize(tenants=2, time_entries=3_000, seed=11)
+    )
+
+
+@pytest.fixture
+def live(demo_template: Path, tmp_path: Path) -> Iterator[LiveFactory]:
+    yield from factory_over(demo_template, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -53,20 +64,11 @@ def shared_service(
 @pytest.fixture(scope="session")
 def large_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo firm big enough that an Excel export of its time entries takes a few seconds."""
-    path = tmp_path_factory.mktemp("large") / "smarter_export.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    load_demo_data(engine, DemoSize(tenants=1, time_entries=60_000, seed=5))
-    with engine.connect() as connection:
-        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    engine.dispose()
-    return path
+    return make_template(
+        tmp_path_factory.mktemp("large"), DemoSize(tenants=1, time_entries=60_000, seed=5)
+    )
 
 
 @pytest.fixture
 def live_large(large_template: Path, tmp_path: Path) -> Iterator[LiveFactory]:
-    factory = LiveFactory(large_template, tmp_path)
-    try:
-        yield factory
-    finally:
-        factory.close()
+    yield from factory_over(large_template, tmp_path)
