@@ -125,3 +125,36 @@ def test_one_firm_runs_at_most_its_share_and_others_are_not_kept_waiting(
 
 def when(export: dict[str, object], field: str) -> datetime:
     return datetime.fromisoformat(str(export[field]))
+
+
+def test_repeats_and_idempotency_keys_return_the_existing_export(
+    live: LiveFactory, hostile: Tally
+) -> None:
+    service = live("repeats")
+    service.start_api(worker=False)  # nothing runs: requests stay pending
+    alice = service.client(service.token(user="alice"))
+    bob = service.client(service.token(user="bob"))
+    body = {"dataSource": "matters", "status": "active"}
+
+    first = alice.post("/api/v1/export/csv", json=body)
+    again = alice.post("/api/v1/export/csv", json=body)
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert again.json()["data"]["exportId"] == first.json()["data"]["exportId"]
+    # Another user asking the same is another export; so is a different request.
+    assert bob.post("/api/v1/export/csv", json=body).status_code == 202
+    assert alice.post("/api/v1/export/csv", json={**body, "status": "closed"}).status_code == 202
+
+    keyed = {"Idempotency-Key": "quarter-end-2024-q1"}
+    made = alice.post("/api/v1/export/excel", json={"dataSource": "clients"}, headers=keyed)
+    retried = alice.post("/api/v1/export/excel", json={"dataSource": "clients"}, headers=keyed)
+    assert (made.status_code, retried.status_code) == (202, 200)
+    assert retried.json()["data"]["exportId"] == made.json()["data"]["exportId"]
+    # The same key for a different request is a mistake, said plainly, not a silent answer.
+    misused = alice.post("/api/v1/export/csv", json={"dataSource": "timekeepers"}, headers=keyed)
+    error = hostile.refused_with(misused, 400, attack="idempotency key re-used for another body")
+    assert error["details"][0]["field"] == "Idempotency-Key"
+    for bad in ("", "x" * 201, "tab\there"):
+        answer = alice.post("/api/v1/export/csv", json=body, headers={"Idempotency-Key": bad})
+        hostile.refused_with(answer, 400, attack=f"bad idempotency key {bad[:10]!r}")
+    total = alice.get("/api/v1/export", params={"pageSize": 1}).json()["data"]["pagination"]
+    assert total["total"] == 4

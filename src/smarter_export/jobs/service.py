@@ -111,6 +111,12 @@ class ExportService:
                 fingerprint=fingerprint,
             )
             if duplicate is not None:
+                if duplicate.request_fingerprint != fingerprint:
+                    raise ValidationFailed.one(
+                        "Idempotency-Key",
+                        "this key was used for a different request; use a new key for a new "
+                        "export",
+                    )
                 return Created(duplicate, existing=True)
             store.insert_job(
                 connection,
