@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Protocol
+from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
-from sqlalchemy import ColumnElement
-from sqlalchemy.sql import FromClause
 
 from smarter_export.sources.base import Filters
 
@@ -35,28 +33,3 @@ class DateRange(Filters):
         if value is not None and start is not None and value < start:
             raise ValueError("must be on or after dateFrom")
         return value
-
-
-class WorkFilters(Protocol):
-    """The filters that narrow recorded work: each an id or None."""
-
-    @property
-    def client_id(self) -> str | None: ...
-    @property
-    def matter_id(self) -> str | None: ...
-    @property
-    def timekeeper_id(self) -> str | None: ...
-
-
-def work_filter_conditions(
-    filters: WorkFilters, entry: FromClause, matter: FromClause
-) -> list[ColumnElement[bool]]:
-    """Time entries of the client, matter and timekeeper the filters name (if any)."""
-    conditions: list[ColumnElement[bool]] = []
-    if filters.client_id:
-        conditions.append(matter.c.client_id == filters.client_id)
-    if filters.matter_id:
-        conditions.append(entry.c.matter_id == filters.matter_id)
-    if filters.timekeeper_id:
-        conditions.append(entry.c.timekeeper_id == filters.timekeeper_id)
-    return conditions

@@ -16,7 +16,7 @@ from smarter_export.domain.tables import (
     timekeeper,
 )
 from smarter_export.sources.base import DataSource, Filters, Scope, SortKey, SourceColumn
-from smarter_export.sources.common import DateRange, EntityId, work_filter_conditions
+from smarter_export.sources.common import DateRange, EntityId
 from smarter_export.sources.sql import amount, hours, live, visible_matter
 from smarter_export.tabular import ColumnKind as K
 from smarter_export.tabular import ExportColumn as C
@@ -100,7 +100,12 @@ class TimeEntries(DataSource):
             conditions.append(te.c.date <= f.date_to)
         if f.practice_area_id:
             conditions.append(m.c.practice_area_id == f.practice_area_id)
-        conditions += work_filter_conditions(f, te, m)
+        if f.client_id:
+            conditions.append(m.c.client_id == f.client_id)
+        if f.matter_id:
+            conditions.append(te.c.matter_id == f.matter_id)
+        if f.timekeeper_id:
+            conditions.append(te.c.timekeeper_id == f.timekeeper_id)
         if f.status:
             conditions.append(te.c.status == f.status)
         if f.billable_status:

@@ -1,10 +1,10 @@
 """What a metric is: integer facts summed per group, and the figures made from those sums.
 
-Every metric adds up integers (minutes, cents, hour-days) per group in SQL, and only then turns
-the sums into Decimals: hours and money to two places, ratios to three (a tenth of a percent),
-each rounded once, half away from zero, from the exact integers (`sql.decimal_ratio`). Because
-the sums are integers, the firm-wide total row is the exact sum of the rows above it, and its
-ratio is computed from those sums, never averaged from the rows' ratios.
+Every metric adds up integers (minutes, cents, cent-minutes, hour-days) per group in SQL, and
+only then turns the sums into Decimals: hours and money to two places, ratios to three (a tenth
+of a percent), each rounded once, half away from zero, from the exact integers
+(`sql.decimal_ratio`). Because the sums are integers, the firm-wide total row is the exact sum
+of the rows above it, and its ratio is computed from those sums, never averaged from the rows'.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from smarter_export.tabular import ColumnKind, ExportColumn
 Units = Mapping[str, ColumnElement[Any]]
 """Summed integer facts by name, as SQL: a group's sums, or the firm's."""
 
+CENT_MINUTES_PER_DOLLAR = 6_000  # 100 cents x 60 minutes
 RATIO_PLACES = 3  # 0.751 is 75.1 %: what Excel (0.0%) and the PDF show, so no figure is re-rounded
 
 
@@ -71,6 +72,11 @@ def hours(unit: str, name: str, label: str) -> Measure:
 def money(unit: str, name: str, label: str) -> Measure:
     """Cents shown as money."""
     return Measure(unit, money_column(name, label), 100)
+
+
+def amount(unit: str, name: str, label: str) -> Measure:
+    """Cent-minutes (a rate in cents x minutes, exact) shown as money."""
+    return Measure(unit, money_column(name, label), CENT_MINUTES_PER_DOLLAR)
 
 
 def ratio_metric(

@@ -9,7 +9,7 @@ ar_aging              open balance of those invoices (sent, paid or partially pa
                       is the past-due share of the open balance.
 matter_profitability  (revenue collected - labour cost) / revenue collected: revenue is collection's
                       numerator; labour cost is every hour recorded in the period (billable or not)
-                      at the timekeeper's cost rate, each entry to the cent.
+                      at the timekeeper's cost rate.
 effective_rate        amount collected / hours worked (all hours recorded in the period).
 
 Invoice amounts are spread over matters (and, for effective_rate by timekeeper, over billed
@@ -24,9 +24,11 @@ from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, lite
 
 from smarter_export.sources.analytics.filters import AnalyticsFilters
 from smarter_export.sources.analytics.model import (
+    CENT_MINUTES_PER_DOLLAR,
     Figure,
     Metric,
     Units,
+    amount,
     hours,
     money,
     money_column,
@@ -40,9 +42,9 @@ from smarter_export.sources.analytics.shares import (
     chosen_invoices,
     days_past_due,
 )
-from smarter_export.sources.analytics.work import te, tk, work_facts
+from smarter_export.sources.analytics.work import at_rate, tk, work_facts
 from smarter_export.sources.base import Scope
-from smarter_export.sources.sql import amount_cents, decimal_ratio
+from smarter_export.sources.sql import decimal_ratio
 
 _ZERO = literal(0, BigInteger())
 
@@ -117,7 +119,7 @@ AR_AGING = ratio_metric(
 
 
 def _collected_and_worked(
-    scope: Scope, filters: AnalyticsFilters, cost: ColumnElement[Any]
+    scope: Scope, filters: AnalyticsFilters, cost_rate: ColumnElement[Any]
 ) -> Select[Any]:
     """Collections (invoice shares) and work (time entries) of the same groups, side by side."""
     invoices = chosen_invoices(scope, filters, BILLED_STATUSES)
@@ -125,35 +127,36 @@ def _collected_and_worked(
     collected = shares.facts(
         [
             shares.split(invoices.paid_cents).label("collected_cents"),
-            _ZERO.label("cost_cents"),
+            _ZERO.label("cost_cent_minutes"),
             _ZERO.label("worked_minutes"),
         ]
     )
     worked = work_facts(
         scope,
         filters,
-        [
+        lambda work: [
             _ZERO.label("collected_cents"),
-            cast(cost, BigInteger).label("cost_cents"),
-            cast(te.c.duration_minutes, BigInteger).label("worked_minutes"),
+            cast(at_rate(cost_rate, work.c.minutes), BigInteger).label("cost_cent_minutes"),
+            work.c.minutes.label("worked_minutes"),
         ],
     )
     return union_all(collected, worked).subquery("collected_and_worked").select()
 
 
 def _profitability_facts(scope: Scope, filters: AnalyticsFilters) -> Select[Any]:
-    return _collected_and_worked(
-        scope, filters, amount_cents(tk.c.cost_rate, te.c.duration_minutes)
-    )
+    return _collected_and_worked(scope, filters, tk.c.cost_rate)
+
+
+def _profit_cent_minutes(units: Units) -> ColumnElement[Any]:
+    return units["collected_cents"] * 60 - units["cost_cent_minutes"]
 
 
 def _profit(units: Units) -> ColumnElement[Any]:
-    return decimal_ratio(units["collected_cents"] - units["cost_cents"], 100, 2)
+    return decimal_ratio(_profit_cent_minutes(units), CENT_MINUTES_PER_DOLLAR, 2)
 
 
 def _margin(units: Units) -> ColumnElement[Any]:
-    profit = units["collected_cents"] - units["cost_cents"]
-    return decimal_ratio(profit, units["collected_cents"], 3)
+    return decimal_ratio(_profit_cent_minutes(units), units["collected_cents"] * 60, 3)
 
 
 _HOURS_WORKED = hours("worked_minutes", "hoursWorked", "Hours worked")
@@ -165,10 +168,10 @@ MATTER_PROFITABILITY = Metric(
     definition="Margin = (revenue collected - labour cost) / revenue collected. Revenue: "
     "payments dated by the period's last day to invoices issued in the period. Labour cost: "
     "hours recorded in the period x the timekeeper's cost rate.",
-    units=("collected_cents", "cost_cents", "worked_minutes"),
+    units=("collected_cents", "cost_cent_minutes", "worked_minutes"),
     figures=(
         _HOURS_WORKED.figure(),
-        money("cost_cents", "laborCost", "Labour cost").figure(),
+        amount("cost_cent_minutes", "laborCost", "Labour cost").figure(),
         Figure(money_column("profit", "Profit"), _profit),
         money("collected_cents", "revenueCollected", "Revenue collected").figure(),
         Figure(percent_column("margin", "Margin", "profit / revenue collected"), _margin),
@@ -178,7 +181,7 @@ MATTER_PROFITABILITY = Metric(
 
 
 def _effective_rate_facts(scope: Scope, filters: AnalyticsFilters) -> Select[Any]:
-    return _collected_and_worked(scope, filters, _ZERO)
+    return _collected_and_worked(scope, filters, literal(0))
 
 
 EFFECTIVE_RATE = ratio_metric(

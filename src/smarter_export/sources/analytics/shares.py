@@ -158,7 +158,8 @@ class Shares:
     def __init__(
         self, scope: Scope, filters: AnalyticsFilters, invoices: ChosenInvoices, by_time: bool
     ) -> None:
-        weights = (_time_weights(scope) if by_time else _line_weights(scope)).subquery("w")
+        # A CTE: read for the weights and for their totals, computed once.
+        weights = (_time_weights(scope) if by_time else _line_weights(scope)).cte("w")
         totals = (
             select(weights.c.invoice_id, integer_sum(weights.c.weight).label("weight_total"))
             .group_by(weights.c.invoice_id)

@@ -138,7 +138,8 @@ class Analytics(DataSource):
                 *(integer_sum(facts.c[unit]).label(unit) for unit in metric.units),
             )
             .group_by(facts.c.group_id, facts.c.group_label)
-            .subquery("grouped")
+            # A CTE, read twice (rows and total): SQLite and PostgreSQL compute it once.
+            .cte("grouped")
         )
         group = GROUP_COLUMNS[filters.dimension].name
 

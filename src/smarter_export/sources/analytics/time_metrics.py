@@ -7,8 +7,8 @@ utilization   billable hours / target hours. A timekeeper's target for the perio
               timekeeper's practice area; client and matter filters narrow the hours only.
 billable_mix  billable hours / all recorded hours.
 realization   billed amount / standard value of the time billed: over time entries with status
-              billed, the amount at the rate billed (rate x hours per entry, to the cent) over
-              the same hours at the timekeeper's standard rate. A write-down is time billed
+              billed, the hours at the rate they were billed over the same hours at the
+              timekeeper's standard rate (both exact, in cent-minutes). A write-down is time billed
               below standard rate; invoice-level discounts and adjustments are not spread over
               entries (they show in collection).
 """
@@ -23,7 +23,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    case,
     cast,
     exists,
     literal,
@@ -39,18 +38,17 @@ from smarter_export.sources.analytics.filters import AnalyticsFilters
 from smarter_export.sources.analytics.groups import group_of
 from smarter_export.sources.analytics.model import (
     Measure,
+    amount,
     hours,
     hours_column,
-    money,
     percent_column,
     ratio_metric,
 )
-from smarter_export.sources.analytics.work import joined, te, tk, work_conditions, work_facts
+from smarter_export.sources.analytics.work import at_rate, tk, work_facts
 from smarter_export.sources.base import Scope
-from smarter_export.sources.sql import amount_cents, live
+from smarter_export.sources.sql import live
 
 _ZERO = literal(0, BigInteger())
-_billable_minutes = case((te.c.billable_status == "billable", te.c.duration_minutes), else_=0)
 
 
 def month_days(first: date, last: date) -> list[tuple[str, int]]:
@@ -115,21 +113,16 @@ def _utilization_facts(scope: Scope, filters: AnalyticsFilters) -> Select[Any]:
             or_(person.c.status == "active", has_time),
         )
     )
-    tk_area = practice_area.alias("tk_area")
-    worked = (
-        select(
-            *group_of(f.dimension, timekeeper=tk, practice_area=tk_area, day=te.c.date),
-            cast(te.c.duration_minutes, BigInteger).label("billable_minutes"),
-            _ZERO.label("target_hour_days"),
-        )
-        .select_from(joined.outerjoin(tk_area, tk_area.c.id == tk.c.practice_area_id))
-        .where(*work_conditions(scope, f), te.c.billable_status == "billable")
+    worked = work_facts(
+        scope,
+        f,
+        lambda work: [work.c.billable_minutes, _ZERO.label("target_hour_days")],
+        timekeepers_practice_area=True,
     )
     if f.timekeeper_id:
         targets = targets.where(person.c.id == f.timekeeper_id)
     if f.practice_area_id:
         targets = targets.where(person.c.practice_area_id == f.practice_area_id)
-        worked = worked.where(tk.c.practice_area_id == f.practice_area_id)
     return union_all(targets, worked).subquery("utilization_facts").select()
 
 
@@ -149,10 +142,7 @@ def _mix_facts(scope: Scope, filters: AnalyticsFilters) -> Select[Any]:
     return work_facts(
         scope,
         filters,
-        [
-            cast(_billable_minutes, BigInteger).label("billable_minutes"),
-            cast(te.c.duration_minutes, BigInteger).label("recorded_minutes"),
-        ],
+        lambda work: [work.c.billable_minutes, work.c.minutes.label("recorded_minutes")],
     )
 
 
@@ -169,15 +159,14 @@ BILLABLE_MIX = ratio_metric(
 
 
 def _realization_facts(scope: Scope, filters: AnalyticsFilters) -> Select[Any]:
-    minutes = te.c.duration_minutes
     return work_facts(
         scope,
         filters,
-        [
-            cast(amount_cents(te.c.rate, minutes), BigInteger).label("billed_cents"),
-            cast(amount_cents(tk.c.rate, minutes), BigInteger).label("standard_cents"),
+        lambda work: [
+            work.c.billed_cent_minutes,
+            at_rate(tk.c.rate, work.c.billed_minutes).label("standard_cent_minutes"),
         ],
-        where=[te.c.status == "billed"],
+        where=lambda work: [work.c.billed_minutes > 0],
     )
 
 
@@ -186,9 +175,9 @@ REALIZATION = ratio_metric(
     title="Realization",
     definition="Realization = billed amount / standard value of the time billed: time entries "
     "with status billed, at the rate billed, over the same hours at the timekeeper's standard "
-    "rate (each entry to the cent).",
+    "rate.",
     facts=_realization_facts,
-    numerator=money("billed_cents", "billedAmount", "Billed amount"),
-    denominator=money("standard_cents", "standardValue", "Standard value"),
+    numerator=amount("billed_cent_minutes", "billedAmount", "Billed amount"),
+    denominator=amount("standard_cent_minutes", "standardValue", "Standard value"),
     ratio_column=percent_column("realization", "Realization", "billed amount / standard value"),
 )

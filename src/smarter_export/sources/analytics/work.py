@@ -3,21 +3,26 @@
 A time entry counts when it, its timekeeper, its matter and its client are all live (so every
 grouping adds up to the same firm total), when it is dated in the period, and when its matter is
 not confidential or the caller may see confidential matters.
+
+The entries are first summed per (timekeeper, matter) (and month, when grouped by month) from
+the time_entry table alone, and only those sums are joined to timekeepers, matters and clients:
+a million entries cost one pass over one index, not four lookups each. Amounts are kept in
+cent-minutes (rate in cents x minutes), exact integers, so nothing is rounded before the figure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import BigInteger, ColumnElement, Select, case, cast, select
+from sqlalchemy.sql import Subquery
 
 from smarter_export.domain.tables import client, matter, practice_area, time_entry, timekeeper
 from smarter_export.sources.analytics.filters import AnalyticsFilters
 from smarter_export.sources.analytics.groups import group_of
 from smarter_export.sources.base import Scope
-from smarter_export.sources.common import work_filter_conditions
-from smarter_export.sources.sql import live, visible_matter
+from smarter_export.sources.sql import cents, integer_sum, live, month_key, visible_matter
 
 te = time_entry.alias("te")
 tk = timekeeper.alias("tk")
@@ -25,40 +30,78 @@ m = matter.alias("m")
 c = client.alias("c")
 pa = practice_area.alias("pa")
 
-joined = (
-    te.join(tk, tk.c.id == te.c.timekeeper_id)
-    .join(m, m.c.id == te.c.matter_id)
-    .join(c, c.c.id == m.c.client_id)
-    .outerjoin(pa, pa.c.id == m.c.practice_area_id)
-)
+
+def _only(condition: ColumnElement[bool], value: ColumnElement[Any]) -> ColumnElement[Any]:
+    return case((condition, value), else_=0)
 
 
-def work_conditions(scope: Scope, filters: AnalyticsFilters) -> list[ColumnElement[bool]]:
+def work_sums(scope: Scope, filters: AnalyticsFilters) -> Subquery:
+    """Per (timekeeper, matter[, month]): minutes recorded, billable, billed, and billed value."""
     f = filters
-    conditions = [
-        te.c.tenant_id == scope.tenant_id,
-        te.c.date >= f.date_from,
-        te.c.date <= f.date_to,
-        live(te),
-        live(tk),
-        live(m),
-        live(c),
-        visible_matter(m),
-    ]
-    return conditions + work_filter_conditions(f, te, m)
+    minutes = te.c.duration_minutes
+    billed = te.c.status == "billed"
+    keys: list[ColumnElement[Any]] = [te.c.timekeeper_id, te.c.matter_id]
+    if f.dimension == "month":
+        keys.append(month_key(te.c.date).label("month"))
+    statement = (
+        select(
+            *keys,
+            integer_sum(minutes).label("minutes"),
+            integer_sum(_only(te.c.billable_status == "billable", minutes)).label(
+                "billable_minutes"
+            ),
+            integer_sum(_only(billed, minutes)).label("billed_minutes"),
+            integer_sum(_only(billed, cents(te.c.rate) * minutes)).label("billed_cent_minutes"),
+        )
+        .where(
+            te.c.tenant_id == scope.tenant_id,
+            te.c.date >= f.date_from,
+            te.c.date <= f.date_to,
+            live(te),
+        )
+        .group_by(*keys)
+    )
+    if f.matter_id:
+        statement = statement.where(te.c.matter_id == f.matter_id)
+    if f.timekeeper_id:
+        statement = statement.where(te.c.timekeeper_id == f.timekeeper_id)
+    return statement.subquery("work")
+
+
+WorkUnits = Callable[[Subquery], Sequence[ColumnElement[Any]]]
 
 
 def work_facts(
     scope: Scope,
     filters: AnalyticsFilters,
-    units: Sequence[ColumnElement[Any]],
-    where: Sequence[ColumnElement[bool]] = (),
+    units: WorkUnits,
+    *,
+    where: Callable[[Subquery], Sequence[ColumnElement[bool]]] = lambda work: (),
+    timekeepers_practice_area: bool = False,
 ) -> Select[Any]:
-    """One row per time entry: its group (the matter's practice area) and the given units."""
-    group = group_of(
-        filters.dimension, timekeeper=tk, matter=m, client=c, practice_area=pa, day=te.c.date
+    """Rows of (group, units) from the work sums joined to who did it and for whom.
+
+    The practice area is the matter's, or with `timekeepers_practice_area` the timekeeper's.
+    """
+    f = filters
+    work = work_sums(scope, f)
+    area_of = tk.c.practice_area_id if timekeepers_practice_area else m.c.practice_area_id
+    joined = (
+        work.join(tk, tk.c.id == work.c.timekeeper_id)
+        .join(m, m.c.id == work.c.matter_id)
+        .join(c, c.c.id == m.c.client_id)
+        .outerjoin(pa, pa.c.id == area_of)
     )
-    conditions = [*work_conditions(scope, filters), *where]
-    if filters.practice_area_id:
-        conditions.append(m.c.practice_area_id == filters.practice_area_id)
-    return select(*group, *units).select_from(joined).where(*conditions)
+    month = work.c.month if f.dimension == "month" else None
+    group = group_of(f.dimension, timekeeper=tk, matter=m, client=c, practice_area=pa, month=month)
+    conditions = [live(tk), live(m), live(c), visible_matter(m), *where(work)]
+    if f.client_id:
+        conditions.append(m.c.client_id == f.client_id)
+    if f.practice_area_id:
+        conditions.append(area_of == f.practice_area_id)
+    return select(*group, *units(work)).select_from(joined).where(*conditions)
+
+
+def at_rate(rate: ColumnElement[Any], minutes: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Minutes at an hourly rate, in cent-minutes (exact)."""
+    return cast(cents(rate), BigInteger) * minutes
