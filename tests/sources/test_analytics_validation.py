@@ -78,6 +78,8 @@ def test_columns_and_sort_follow_the_metric() -> None:
         }
     )
     assert chosen.columns == ("client", "collectionRate")
+    # What a job keeps and its worker parses again is the very same request.
+    assert source.parse(chosen.frozen()) == chosen
     assert [str(key) for key in chosen.sort] == ["-collectionRate"]
     assert source.title_for(query) == "Collection by month"
     definition, period, rounding = source.notes(query)
