@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     csv_byte_order_mark: bool = Field(
         default=True, description="Start CSV files with a UTF-8 BOM so Excel reads them right."
     )
+    analytics_max_days: int = Field(
+        default=3_660,
+        ge=1,
+        description="Longest period (days, both ends included) an analytics export may cover.",
+    )
     pdf_confidentiality_notice: str = Field(
         default="Confidential: contains privileged and confidential client information.",
         description="Footer printed on every PDF page.",

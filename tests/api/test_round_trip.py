@@ -141,7 +141,18 @@ def test_list_is_newest_first_and_paginated(shared_service: LiveService) -> None
 def test_sources_describe_columns_and_filters(shared_service: LiveService) -> None:
     with shared_service.client(shared_service.token()) as client:
         sources = {s["name"]: s for s in client.get("/api/v1/export/sources").json()["data"]}
-    assert set(sources) == set(SOURCES)
+    assert set(sources) == {*SOURCES, "analytics"}
+    metrics = {m["name"]: m for m in sources["analytics"]["metrics"]}
+    assert len(metrics) == 7
+    assert metrics["ar_aging"]["groupBy"] == ["client", "firm"]
+    assert metrics["utilization"]["definition"].startswith("Utilization = billable hours")
+    assert [c["name"] for c in metrics["collection"]["columns"]] == [
+        "collected",
+        "invoiced",
+        "collectionRate",
+    ]
+    analytics_filters = {f["name"]: f for f in sources["analytics"]["filters"]}
+    assert analytics_filters["metric"]["required"] and analytics_filters["dateFrom"]["required"]
     filters = {f["name"]: f for f in sources["time_entries"]["filters"]}
     assert filters["dateFrom"]["type"] == "date"
     assert filters["billableStatus"]["choices"] == ["billable", "non_billable", "no_charge"]

@@ -88,9 +88,3 @@ def test_active_only_takes_json_and_cli_booleans() -> None:
 def test_specification_example_body_is_accepted() -> None:
     query = get_source("timekeepers").parse({"practiceAreaId": GOOD_ID, "activeOnly": True})
     assert query.filters.described() == (("practiceAreaId", GOOD_ID), ("activeOnly", "True"))
-
-
-def test_analytics_slot_says_it_is_not_available() -> None:
-    with pytest.raises(ValidationFailed) as caught:
-        get_source("analytics").parse({})
-    assert "not available yet" in caught.value.message

@@ -99,6 +99,17 @@ class FilterView(Camel):
     choices: list[str] | None
 
 
+class MetricView(Camel):
+    """A metric of the analytics source: its definition, groupings and the columns of its rows
+    (after the group's own column, named after the grouping)."""
+
+    name: str
+    title: str
+    definition: str
+    group_by: list[str]
+    columns: list[ColumnView]
+
+
 class SourceView(Camel):
     name: str
     title: str
@@ -107,6 +118,9 @@ class SourceView(Camel):
     filters: list[FilterView]
     default_sort: list[str]
     child_tables: list[str]
+    metrics: list[MetricView] = Field(
+        default_factory=list, description="analytics only: the metrics to choose with `metric`"
+    )
 
 
 class EventView(Camel):

@@ -10,6 +10,7 @@ from smarter_export.api.schemas import (
     ExportView,
     FileView,
     FilterView,
+    MetricView,
     ProgressView,
     SourceView,
 )
@@ -17,7 +18,8 @@ from smarter_export.auth.principal import Principal
 from smarter_export.jobs.eta import estimated_completion, percent
 from smarter_export.jobs.records import ExportJob, JobStatus
 from smarter_export.jobs.service import ExportService, download_file_name
-from smarter_export.sources.base import DataSource, Scope
+from smarter_export.sources.base import DataSource
+from smarter_export.tabular import ExportColumn
 
 API_PREFIX = "/api/v1/export"
 
@@ -80,24 +82,29 @@ def source_view(source: DataSource) -> SourceView:
         )
         for name, spec in schema.get("properties", {}).items()
     ]
-    children = [child.spec.name for child in source.child_tables(Scope("-"), source.parse({}))]
     return SourceView(
         name=source.name,
         title=source.title,
         description=source.description,
-        columns=[
-            ColumnView(
-                name=c.column.name,
-                label=c.column.label,
-                type=c.column.kind.value,
-                default=c.default,
-            )
-            for c in source.source_columns()
-        ],
+        columns=[_column_view(c.column, c.default) for c in source.source_columns()],
         filters=filters,
         default_sort=[str(key) for key in source.default_sort],
-        child_tables=children,
+        child_tables=list(source.child_table_names()),
+        metrics=[
+            MetricView(
+                name=metric.name,
+                title=metric.title,
+                definition=metric.definition,
+                group_by=list(metric.group_by),
+                columns=[_column_view(column, True) for column in metric.columns],
+            )
+            for metric in source.metrics()
+        ],
     )
+
+
+def _column_view(column: ExportColumn, default: bool) -> ColumnView:
+    return ColumnView(name=column.name, label=column.label, type=column.kind.value, default=default)
 
 
 def _variants(spec: dict[str, Any]) -> list[dict[str, Any]]:

@@ -134,7 +134,7 @@ def run_export(
 
 def _withheld(connection: Connection, plan: ExportPlan, rows_total: int) -> int:
     """How many more rows the filters match when confidential matters are included."""
-    if plan.scope.include_confidential:
+    if plan.scope.include_confidential or not plan.source.counts_withheld_rows:
         return 0
     everything = replace(plan.scope, include_confidential=True)
     counted = connection.execute(plan.source.count_statement(everything, plan.query)).scalar_one()

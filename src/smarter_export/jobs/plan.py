@@ -47,7 +47,7 @@ def plan_export(
     zone = timezone or firm.timezone
     generated_at = (now or datetime.now(UTC)).astimezone(ZoneInfo(zone))
     info = ExportInfo(
-        title=source.title,
+        title=source.title_for(query),
         source=source.name,
         firm_name=firm.name,
         generated_at=generated_at,
@@ -55,6 +55,7 @@ def plan_export(
         currency=firm.currency,
         timezone=zone,
         filters=query.filters.described(),
+        notes=source.notes(query),
     )
     scope = Scope(firm.id, include_confidential=include_confidential)
     plan = ExportPlan(

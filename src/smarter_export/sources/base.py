@@ -79,6 +79,17 @@ class ExportQuery:
 
 
 @dataclass(frozen=True)
+class MetricChoice:
+    """A metric a source computes (analytics): what the source listing tells a caller."""
+
+    name: str
+    title: str
+    definition: str
+    group_by: tuple[str, ...]
+    columns: tuple[ExportColumn, ...]
+
+
+@dataclass(frozen=True)
 class ChildTable:
     """Rows hanging off the main rows: invoice line items, a client's matters."""
 
@@ -95,6 +106,9 @@ class DataSource:
     filters_model: ClassVar[type[Filters]]
     default_sort: ClassVar[tuple[SortKey, ...]]
     available: ClassVar[bool] = True  # False: known by name, not exportable yet
+    # Rows are records, so rows left out for confidentiality can be counted and reported; a
+    # source of aggregates (analytics) says so in its notes instead.
+    counts_withheld_rows: ClassVar[bool] = True
 
     def source_columns(self) -> tuple[SourceColumn, ...]:
         raise NotImplementedError
@@ -115,30 +129,59 @@ class DataSource:
     def parse(self, raw: Mapping[str, object]) -> ExportQuery:
         """Validate filters, `columns` and `sort` given as on the CLI or in an HTTP body."""
         params = dict(raw)
-        problems: list[FieldProblem] = []
-        columns = self._parse_columns(params.pop("columns", None), problems)
-        sort = self._parse_sort(params.pop("sort", None), problems)
+        raw_columns, raw_sort = params.pop("columns", None), params.pop("sort", None)
         options = {key: params.pop(key) for key in self.option_names() if key in params}
         filters: Filters | None = None
+        filter_problems: list[FieldProblem] = []
         try:
             filters = self.filters_model.model_validate(params)
         except ValidationError as exc:
-            problems += [_problem(error) for error in exc.errors()]
+            filter_problems = [_problem(error) for error in exc.errors()]
+        available = self.source_columns() if filters is None else self.columns_for(filters)
+        problems: list[FieldProblem] = []
+        columns: tuple[str, ...] = ()
+        sort: tuple[SortKey, ...] = ()
+        if available:  # columns that depend on the filters are judged once the filters are valid
+            columns = self._parse_columns(raw_columns, problems, available)
+            sort = self._parse_sort(raw_sort, problems, available)
+        problems += filter_problems
         if problems or filters is None:
             raise ValidationFailed(problems)
         return ExportQuery(self.name, filters, columns, sort, options)
 
     def option_names(self) -> tuple[str, ...]:
-        """Parameters beyond filters that a source takes (analytics: metric, groupBy)."""
+        """Parameters beyond filters that a source takes and keeps as given."""
         return ()
+
+    def columns_for(self, filters: Filters) -> tuple[SourceColumn, ...]:
+        """The columns a request may choose from; a source whose rows change shape overrides it."""
+        return self.source_columns()
 
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.column.name for c in self.source_columns())
 
-    def _parse_columns(self, value: object, problems: list[FieldProblem]) -> tuple[str, ...]:
-        known = self.column_names()
+    def child_table_names(self) -> tuple[str, ...]:
+        """The names of the child tables an unfiltered export has (for the source listing)."""
+        return tuple(child.spec.name for child in self.child_tables(Scope("-"), self.parse({})))
+
+    def metrics(self) -> tuple[MetricChoice, ...]:
+        """The metrics a caller chooses among with `metric`; none for a plain table source."""
+        return ()
+
+    def title_for(self, query: ExportQuery) -> str:
+        """The export's title on the file."""
+        return self.title
+
+    def notes(self, query: ExportQuery) -> tuple[str, ...]:
+        """Definitions a reader of the file needs (the info sheet, the PDF's title block)."""
+        return ()
+
+    def _parse_columns(
+        self, value: object, problems: list[FieldProblem], available: Sequence[SourceColumn]
+    ) -> tuple[str, ...]:
+        known = tuple(c.column.name for c in available)
         if value is None:
-            return tuple(c.column.name for c in self.source_columns() if c.default)
+            return tuple(c.column.name for c in available if c.default)
         names = _name_list(value)
         if names is None or not names:
             problems.append(FieldProblem("columns", "give a non-empty list of column names"))
@@ -155,7 +198,9 @@ class DataSource:
             problems.append(FieldProblem("columns", "a column is named twice"))
         return tuple(names)
 
-    def _parse_sort(self, value: object, problems: list[FieldProblem]) -> tuple[SortKey, ...]:
+    def _parse_sort(
+        self, value: object, problems: list[FieldProblem], available: Sequence[SourceColumn]
+    ) -> tuple[SortKey, ...]:
         if value is None:
             return self.default_sort
         names = _name_list(value)
@@ -163,7 +208,7 @@ class DataSource:
             problems.append(FieldProblem("sort", "give a column name, '-' in front for descending"))
             return ()
         keys = tuple(SortKey(n.lstrip("-"), n.startswith("-")) for n in names)
-        known = self.column_names()
+        known = tuple(c.column.name for c in available)
         unknown = [k.name for k in keys if k.name not in known]
         if unknown:
             problems.append(
@@ -176,7 +221,7 @@ class DataSource:
     # -- building ----------------------------------------------------------------------------
 
     def table_spec(self, query: ExportQuery) -> TableSpec:
-        by_name = {c.column.name: c for c in self.source_columns()}
+        by_name = {c.column.name: c for c in self.columns_for(query.filters)}
         return TableSpec(self.name, self.title, tuple(by_name[n].column for n in query.columns))
 
     def statement(self, scope: Scope, query: ExportQuery) -> Select[Any]:

@@ -5,14 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ColumnElement,
     Integer,
+    Numeric,
     String,
+    and_,
     bindparam,
+    case,
     cast,
     func,
+    literal,
     literal_column,
+    null,
     or_,
     true,
 )
@@ -65,8 +71,68 @@ def _text_list_default(element: text_list, compiler: SQLCompiler, **kw: Any) -> 
     return f"string_agg({value}, {separator} ORDER BY {value})"
 
 
+class month_key(FunctionElement[str]):
+    """A date's calendar month as text, "2024-03": the month bucket of analytics."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(month_key, "sqlite")
+def _month_key_sqlite(element: month_key, compiler: SQLCompiler, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"strftime('%Y-%m', {compiler.process(day, **kw)})"
+
+
+@compiles(month_key)
+def _month_key_default(element: month_key, compiler: SQLCompiler, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"to_char({compiler.process(day, **kw)}, 'YYYY-MM')"
+
+
 def _cents(expr: ColumnElement[Any]) -> ColumnElement[int]:
     return cast(func.round(expr * 100), Integer)
+
+
+def cents(money: ColumnElement[Any]) -> ColumnElement[int]:
+    """A money column as whole cents (an integer), for exact sums and ratios."""
+    return _cents(money)
+
+
+def integer_sum(expr: ColumnElement[Any]) -> ColumnElement[int]:
+    """SUM of integers, 0 over no rows, and an integer on PostgreSQL too (it widens to numeric)."""
+    return cast(func.coalesce(func.sum(expr), 0), BigInteger)
+
+
+Whole = ColumnElement[Any] | int
+
+
+def _whole(value: Whole) -> ColumnElement[Any]:
+    return literal(value, BigInteger()) if isinstance(value, int) else cast(value, BigInteger)
+
+
+def divided(numerator: Whole, denominator: Whole) -> ColumnElement[Any]:
+    """numerator / denominator of two integers, rounded half away from zero to an integer.
+
+    Integer division truncates toward zero on SQLite and PostgreSQL alike, so the rounding is
+    done on absolute values and the sign put back. NULL when the denominator is zero.
+    """
+    n, d = _whole(numerator), _whole(denominator)
+    negative = or_(and_(n < 0, d > 0), and_(n > 0, d < 0))
+    magnitude = (func.abs(n) * 2 + func.abs(d)) // (func.abs(d) * 2)
+    return case((d == 0, null()), (negative, -magnitude), else_=magnitude)
+
+
+def decimal_ratio(numerator: Whole, denominator: Whole, places: int) -> ColumnElement[Any]:
+    """numerator / denominator of two integers as a Decimal of `places` places, half up, exact.
+
+    NULL (an empty cell) when the denominator is zero: never an error or an infinity.
+    """
+    scale = 10**places
+    scaled = divided(_whole(numerator) * scale, denominator)
+    return type_coerce(
+        func.round(scaled / literal_column(f"{scale}.0"), places), Numeric(18, places)
+    )
 
 
 def money_from_cents(cents: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -80,9 +146,14 @@ def hours(minutes: ColumnElement[Any]) -> ColumnElement[Any]:
     return type_coerce(func.round(hundredths / literal_column("100.0"), 2), Hours())
 
 
+def amount_cents(rate: ColumnElement[Any], minutes: ColumnElement[Any]) -> ColumnElement[Any]:
+    """rate x minutes / 60 in whole cents, rounded half up, so no float creeps in."""
+    return (_cents(rate) * minutes * 2 + 60) // 120
+
+
 def amount(rate: ColumnElement[Any], minutes: ColumnElement[Any]) -> ColumnElement[Any]:
     """rate x minutes / 60 to the cent, rounded half up, in integer cents so no float creeps in."""
-    return money_from_cents((_cents(rate) * minutes * 2 + 60) // 120)
+    return money_from_cents(amount_cents(rate, minutes))
 
 
 def money_sum(expr: ColumnElement[Any]) -> ColumnElement[Any]:
