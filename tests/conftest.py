@@ -15,10 +15,12 @@ from sqlalchemy import Engine
 from smarter_export.domain.database import make_engine
 from smarter_export.domain.schema import upgrade
 from tests.servers.fixtures import (  # noqa: F401 - fixtures
+    demo_pg_template,
     migrated_pg_template,
     postgres_server,
     redis_server,
     s3_server,
+    scaled_stack,
 )
 from tests.servers.postgres import PostgresServer
 

@@ -7,10 +7,12 @@ from collections.abc import Iterator
 import pytest
 
 from smarter_export.domain.database import make_engine
+from smarter_export.domain.demo_data import DemoSize, load_demo_data
 from smarter_export.domain.schema import upgrade
 from tests.servers.postgres import PostgresServer, find_pg_bin
 from tests.servers.redis import RedisServer, find_redis_server
 from tests.servers.s3 import S3Server, find_moto_server
+from tests.servers.stack import ScaledStack
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +65,28 @@ def s3_server() -> Iterator[S3Server]:
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture(scope="session")
+def demo_pg_template(postgres_server: PostgresServer, migrated_pg_template: str) -> str:
+    """The live tests' small demo firm (as `demo_template`), on PostgreSQL."""
+    name = postgres_server.create_database(template=migrated_pg_template, name="template_demo")
+    engine = make_engine(postgres_server.url(name))
+    load_demo_data(engine, DemoSize(tenants=2, time_entries=3_000, seed=11))
+    engine.dispose()
+    return name
+
+
+@pytest.fixture(scope="session")
+def scaled_stack(
+    postgres_server: PostgresServer, demo_pg_template: str, s3_server: S3Server
+) -> Iterator[ScaledStack]:
+    """PostgreSQL + Redis + S3 for live services (skips, saying why, if a program is missing)."""
+    program = find_redis_server()
+    if program is None:
+        pytest.skip("redis-server is not installed: apt-get install redis-server")
+    stack = ScaledStack(postgres_server, demo_pg_template, program, s3_server)
+    try:
+        yield stack
+    finally:
+        stack.close()
