@@ -18,7 +18,6 @@ from tests.servers.fixtures import (  # noqa: F401 - fixtures
     demo_pg_template,
     migrated_pg_template,
     postgres_server,
-    redis_server,
     s3_server,
     scaled_stack,
 )

@@ -39,11 +39,9 @@ def small_firm_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def small_firm_pg_template(postgres_server: PostgresServer, migrated_pg_template: str) -> str:
-    name = postgres_server.create_database(template=migrated_pg_template, name="template_small")
-    engine = make_engine(postgres_server.url(name))
-    load_demo_data(engine, SMALL_FIRM)
-    engine.dispose()
-    return name
+    return postgres_server.demo_template(
+        "template_small", migrated=migrated_pg_template, size=SMALL_FIRM
+    )
 
 
 @pytest.fixture(params=DATABASES)

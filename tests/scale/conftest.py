@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smarter_export.domain.database import make_engine
-from smarter_export.domain.demo_data import DemoSize, load_demo_data
+from smarter_export.domain.demo_data import DemoSize
 from tests.scale.report import REPORTS
 from tests.servers.postgres import PostgresServer
 
@@ -15,11 +14,9 @@ LOAD_FIRMS = DemoSize(tenants=10, time_entries=30_000, seed=21)
 
 @pytest.fixture(scope="session")
 def load_pg_template(postgres_server: PostgresServer, migrated_pg_template: str) -> str:
-    name = postgres_server.create_database(template=migrated_pg_template, name="template_load")
-    engine = make_engine(postgres_server.url(name))
-    load_demo_data(engine, LOAD_FIRMS)
-    engine.dispose()
-    return name
+    return postgres_server.demo_template(
+        "template_load", migrated=migrated_pg_template, size=LOAD_FIRMS
+    )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

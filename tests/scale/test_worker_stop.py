@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.api.test_faults import wait_until_running
 from tests.live import LiveFactory, LiveService
 from tests.servers.postgres import PostgresServer
 from tests.servers.stack import ScaledStack
@@ -44,13 +44,7 @@ def test_sigint_lets_the_running_export_finish(scaled_service: LiveService) -> N
     client = service.client(service.token())
     answer = client.post("/api/v1/export/excel", json={"dataSource": "time_entries"})
     export_id = answer.json()["data"]["exportId"]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        data = client.get(f"/api/v1/export/status/{export_id}").json()["data"]
-        if data["status"] == "processing" and data["progress"]["rowsProcessed"] > 0:
-            break
-        time.sleep(0.05)
-    assert data["status"] == "processing", data
+    wait_until_running(service, client, export_id)
     worker.send_signal(signal.SIGINT)
     try:
         worker.wait(timeout=90)

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from smarter_export.domain.database import make_engine
-from smarter_export.domain.demo_data import DemoSize, load_demo_data
+from smarter_export.domain.demo_data import DemoSize
 from smarter_export.domain.schema import upgrade
 from tests.servers.postgres import PostgresServer, find_pg_bin
-from tests.servers.redis import RedisServer, find_redis_server
+from tests.servers.redis import find_redis_server
 from tests.servers.s3 import S3Server, find_moto_server
 from tests.servers.stack import ScaledStack
 
@@ -42,19 +42,6 @@ def migrated_pg_template(postgres_server: PostgresServer) -> str:
 
 
 @pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    program = find_redis_server()
-    if program is None:
-        pytest.skip("redis-server is not installed: apt-get install redis-server")
-    server = RedisServer(program)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture(scope="session")
 def s3_server() -> Iterator[S3Server]:
     program = find_moto_server()
     if program is None:
@@ -70,11 +57,11 @@ def s3_server() -> Iterator[S3Server]:
 @pytest.fixture(scope="session")
 def demo_pg_template(postgres_server: PostgresServer, migrated_pg_template: str) -> str:
     """The live tests' small demo firm (as `demo_template`), on PostgreSQL."""
-    name = postgres_server.create_database(template=migrated_pg_template, name="template_demo")
-    engine = make_engine(postgres_server.url(name))
-    load_demo_data(engine, DemoSize(tenants=2, time_entries=3_000, seed=11))
-    engine.dispose()
-    return name
+    return postgres_server.demo_template(
+        "template_demo",
+        migrated=migrated_pg_template,
+        size=DemoSize(tenants=2, time_entries=3_000, seed=11),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,8 @@ from typing import Any
 
 import psycopg
 
+from smarter_export.domain.database import make_engine
+from smarter_export.domain.demo_data import DemoSize, load_demo_data
 from tests.servers.ports import free_port
 
 SUPERUSER = "postgres"
@@ -129,6 +131,16 @@ class PostgresServer:
         with self.admin() as connection:
             source = f" TEMPLATE {template}" if template else ""
             connection.execute(f'CREATE DATABASE "{name}"{source}')  # type: ignore[arg-type]
+        return name
+
+    def demo_template(self, name: str, *, migrated: str, size: DemoSize) -> str:
+        """A template database at the newest schema holding the demo firms of `size`."""
+        self.create_database(template=migrated, name=name)
+        engine = make_engine(self.url(name))
+        try:
+            load_demo_data(engine, size)
+        finally:
+            engine.dispose()
         return name
 
     def drop_database(self, name: str) -> None:
