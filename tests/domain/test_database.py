@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
 from smarter_export.domain import tables
-from smarter_export.domain.database import read_snapshot
+from smarter_export.domain.database import make_engine, read_snapshot
 from smarter_export.domain.schema import upgrade
 from tests.factories import make_tenant
+from tests.servers.postgres import PostgresServer
 
 
 def test_snapshot_ignores_later_commits(engine: Engine) -> None:
@@ -60,3 +63,31 @@ def test_migrations_are_idempotent(engine: Engine) -> None:
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert version is not None
+
+
+def test_concurrent_migrations_of_a_new_postgresql_database_all_succeed(
+    postgres_server: PostgresServer,
+) -> None:
+    """Two API processes of a deploy start at once on an empty database: no one trips."""
+    url = postgres_server.url(postgres_server.create_database())
+    errors: list[BaseException] = []
+
+    def migrate() -> None:
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=migrate) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM export_job")).scalar_one() == 0
+    engine.dispose()
