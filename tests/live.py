@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,14 +25,9 @@ from smarter_export.auth.tokens import mint_token
 from smarter_export.domain.database import make_engine
 from smarter_export.domain.tenants import Firm, find_firm
 from smarter_export.settings import Settings
+from tests.servers.ports import free_port
 
 CLI = [sys.executable, "-m", "smarter_export"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_ready(base_url: str, process: subprocess.Popen[Any], timeout: float = 30.0) -> bool:
@@ -63,7 +57,12 @@ class LiveService:
 
     @property
     def settings(self) -> Settings:
-        return Settings(data_dir=self.data_dir, environment="development")
+        # The database the processes use: the SQLite copy, or the one the environment names.
+        return Settings(
+            data_dir=self.data_dir,
+            environment="development",
+            database_url=self.env.get("SMARTER_EXPORT_DATABASE_URL"),
+        )
 
     def firm(self, subdomain: str = "demo") -> Firm:
         engine = make_engine(self.settings.resolved_database_url)

@@ -56,7 +56,23 @@ class Settings(BaseSettings):
         description="redis://... for RedisHuey on many hosts; default SqliteHuey in data_dir.",
     )
     storage_url: str | None = Field(
-        default=None, description="file:///folder for exported files; default data_dir/files."
+        default=None,
+        description="file:///folder or s3://bucket/prefix for exported files; default "
+        "data_dir/files. S3's endpoint and credentials: AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...",
+    )
+    storage_presign_seconds: int = Field(
+        default=300,
+        ge=10,
+        le=3_600,
+        description="Life of the object-storage URL a download redirects to (minted per click).",
+    )
+    s3_part_size_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=5 * 1024 * 1024,
+        description="Multipart upload: files above this go up in parts of this size.",
+    )
+    s3_server_side_encryption: Literal["AES256", "aws:kms", ""] = Field(
+        default="AES256", description="Server-side encryption requested per object; '' for none."
     )
     public_base_url: str | None = Field(
         default=None,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,10 +12,36 @@ import pytest
 from sqlalchemy import text
 
 from smarter_export.domain.database import make_engine
-from tests.live import LiveService
+from tests.live import LiveFactory, LiveService
 from tests.readers import csv_tables, pdf_pages, xlsx_sheets
+from tests.servers.stack import ScaledStack
 
 SOURCES = ["matters", "clients", "timekeepers", "time_entries", "invoices"]
+STACKS = ["one-machine", "postgresql+redis+s3"]
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def shared_service(
+    request: pytest.FixtureRequest,
+    demo_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[LiveService]:
+    """The whole round trip on each stack: one API with its worker on SQLite, a local folder
+    and SqliteHuey; or an API and two `worker` processes on PostgreSQL, Redis and S3."""
+    factory = LiveFactory(demo_template, tmp_path_factory.mktemp("shared"))
+    try:
+        if request.param == "one-machine":
+            factory("shared").start_api()
+            yield factory.started[0]
+            return
+        stack: ScaledStack = request.getfixturevalue("scaled_stack")
+        service = factory("scaled", **stack.parts().env)
+        service.start_worker()
+        service.start_worker()
+        service.start_api(worker=False)
+        yield service
+    finally:
+        factory.close()
 
 
 def create(
@@ -33,8 +61,12 @@ def run_to_completion(
     done = service.wait_for(client, created["exportId"], ("completed", "failed"))
     assert done["status"] == "completed", done
     # The link alone is enough: no Authorization header, as window.location.href would do.
-    download = httpx.get(str(done["downloadUrl"]), timeout=30)
+    download = httpx.get(str(done["downloadUrl"]), timeout=30, follow_redirects=True)
     assert download.status_code == 200, download.text
+    if download.history:  # object storage: our link checked, then a fresh presigned URL
+        (hop,) = download.history
+        assert hop.status_code == 307
+        assert "X-Amz-Signature=" in hop.headers["location"]
     assert download.headers["content-disposition"].startswith("attachment")
     assert hashlib.sha256(download.content).hexdigest() == done["file"]["sha256"]  # type: ignore[index]
     assert len(download.content) == done["file"]["sizeBytes"]  # type: ignore[index]
@@ -113,7 +145,7 @@ def test_specification_example_works_with_a_bearer_token(shared_service: LiveSer
         assert status.status_code == 200
         data = shared_service.wait_for(client, export_id, ("completed",))
     assert data["downloadUrl"]
-    assert httpx.get(str(data["downloadUrl"])).status_code == 200
+    assert httpx.get(str(data["downloadUrl"]), follow_redirects=True).status_code == 200
 
 
 def test_list_is_newest_first_and_paginated(shared_service: LiveService) -> None:

@@ -1,4 +1,7 @@
-"""A small demo firm, made once per session, copied for each test that exports from it."""
+"""A small demo firm, made once per session per database, copied for each test that exports it.
+
+`demo_engine` runs its tests on a SQLite file and on a real PostgreSQL database.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +14,37 @@ from sqlalchemy import Engine
 
 from smarter_export.domain.database import make_engine
 from smarter_export.domain.demo_data import DemoSize
+from tests.conftest import DATABASES
 from tests.live_fixtures import make_template
+from tests.servers.postgres import PostgresServer
+
+SMALL_FIRM = DemoSize(tenants=2, time_entries=2_000, seed=3)
 
 
 @pytest.fixture(scope="session")
 def small_firm_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_template(
-        tmp_path_factory.mktemp("small"), DemoSize(tenants=2, time_entries=2_000, seed=3)
+    return make_template(tmp_path_factory.mktemp("small"), SMALL_FIRM)
+
+
+@pytest.fixture(scope="session")
+def small_firm_pg_template(postgres_server: PostgresServer, migrated_pg_template: str) -> str:
+    return postgres_server.demo_template(
+        "template_small", migrated=migrated_pg_template, size=SMALL_FIRM
     )
 
 
-@pytest.fixture
-def demo_engine(small_firm_template: Path, tmp_path: Path) -> Iterator[Engine]:
-    path = tmp_path / "smarter_export.db"
-    shutil.copy(small_firm_template, path)
-    engine = make_engine(f"sqlite:///{path}")
+@pytest.fixture(params=DATABASES)
+def demo_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        path = tmp_path / "smarter_export.db"
+        shutil.copy(request.getfixturevalue("small_firm_template"), path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield engine
+        engine.dispose()
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.create_database(template=request.getfixturevalue("small_firm_pg_template"))
+    engine = make_engine(server.url(name))
     yield engine
     engine.dispose()
+    server.drop_database(name)

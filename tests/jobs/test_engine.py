@@ -27,30 +27,30 @@ JOIN timekeeper tk ON tk.id = te.timekeeper_id
 JOIN matter m ON m.id = te.matter_id
 JOIN client c ON c.id = m.client_id
 LEFT JOIN invoice inv ON inv.id = te.invoice_id
-WHERE te.tenant_id = :tenant AND te.is_deleted = 0 AND m.is_confidential = 0 {extra}
+WHERE te.tenant_id = :tenant AND NOT te.is_deleted AND NOT m.is_confidential {extra}
 ORDER BY te.date, te.id
 """
 
 KEY_SQL = {
     "matters": (
         "matterNumber",
-        "SELECT matter_number FROM matter WHERE tenant_id = :tenant AND is_deleted = 0 AND is_confidential = 0 ORDER BY matter_number, id",
+        "SELECT matter_number FROM matter WHERE tenant_id = :tenant AND NOT is_deleted AND NOT is_confidential ORDER BY matter_number, id",
     ),
     "clients": (
         "name",
-        "SELECT name FROM client WHERE tenant_id = :tenant AND is_deleted = 0 ORDER BY name, id",
+        "SELECT name FROM client WHERE tenant_id = :tenant AND NOT is_deleted ORDER BY name, id",
     ),
     "timekeepers": (
         "name",
-        "SELECT name FROM timekeeper WHERE tenant_id = :tenant AND is_deleted = 0 ORDER BY name, id",
+        "SELECT name FROM timekeeper WHERE tenant_id = :tenant AND NOT is_deleted ORDER BY name, id",
     ),
     "invoices": (
         "invoiceNumber",
-        "SELECT invoice_number FROM invoice WHERE tenant_id = :tenant AND is_deleted = 0 ORDER BY issue_date, invoice_number, id",
+        "SELECT invoice_number FROM invoice WHERE tenant_id = :tenant AND NOT is_deleted ORDER BY issue_date, invoice_number, id",
     ),
     "time_entries": (
         "timeEntryId",
-        "SELECT te.id FROM time_entry te JOIN matter m ON m.id = te.matter_id WHERE te.tenant_id = :tenant AND te.is_deleted = 0 AND m.is_confidential = 0 ORDER BY te.date, te.id",
+        "SELECT te.id FROM time_entry te JOIN matter m ON m.id = te.matter_id WHERE te.tenant_id = :tenant AND NOT te.is_deleted AND NOT m.is_confidential ORDER BY te.date, te.id",
     ),
 }
 
@@ -150,7 +150,7 @@ def test_time_entries_csv_equals_hand_written_query(demo_engine: Engine, tmp_pat
         hours = (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
         amount = (rate * minutes / 60).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
         assert got == [
-            day,
+            str(day),  # a string from SQLite, a date from PostgreSQL: ISO 8601 either way
             _safe(tk),
             _safe(client),
             _safe(number),

@@ -115,7 +115,7 @@ def export_status(
     responses={
         **ERRORS,
         200: {"description": "The file, as an attachment."},
-        302: {"description": "Redirect to a short-lived object-storage URL."},
+        307: {"description": "Redirect to a fresh, short-lived object-storage URL."},
         403: {"model": ErrorEnvelope, "description": "Bad or forged link signature."},
         409: {"model": ErrorEnvelope, "description": "Not ready yet (Retry-After), or failed."},
         410: {"model": ErrorEnvelope, "description": "Link or file expired, or file deleted."},
@@ -146,7 +146,7 @@ def download(
     address, agent = client_of(request)
     service.record_download(job, actor=actor, client_address=address, user_agent=agent)
     if not isinstance(target, LocalDownload):
-        return RedirectResponse(target.url, status_code=302)
+        return RedirectResponse(target.url, status_code=307, headers={"Cache-Control": "no-store"})
     return FileResponse(
         target.path,
         media_type=job.content_type,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -17,8 +17,19 @@ def alembic_config() -> Config:
     return config
 
 
+# Any fixed number: the key of the advisory lock that serialises migrations on PostgreSQL.
+MIGRATION_LOCK_KEY = 0x5E_E4_90_27
+
+
 def upgrade(engine: Engine) -> None:
+    """Migrate to head. Several processes may start at once (two API processes of a deploy):
+    on PostgreSQL they queue on an advisory lock held to the end of the migration's
+    transaction, and the later ones find nothing left to do. SQLite serialises writers itself."""
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -229,6 +229,7 @@ def lapsed_or_undelivered(
                 ),
             )
         )
+        .order_by(export_job.c.created_at)  # re-delivered in the order they were asked for
         .limit(limit)
     )
     return [r[0] for r in rows]

@@ -1,0 +1,156 @@
+"""Files in S3-compatible object storage: multipart upload, one prefix per tenant, SSE.
+
+The worker uploads the finished file in parts (boto3's managed transfer) with server-side
+encryption requested; an object appears whole or not at all, so a rerun never shows half a file.
+A download gets a presigned GET URL minted at the moment of the request and valid a few minutes,
+so a link of ours outlives any credential rotation: what expires early is only the redirect.
+The endpoint and credentials come from boto3's standard sources (AWS_ENDPOINT_URL,
+AWS_ACCESS_KEY_ID, instance roles, ...).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+import boto3
+from boto3.exceptions import S3UploadFailedError
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from smarter_export.errors import ExportError, TransientFailure
+from smarter_export.storage.base import Download, RedirectDownload, StoredFile, sha256_of
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+# Answers of a store that is busy or briefly down: worth another try later.
+TRANSIENT_CODES = frozenset(
+    {"SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable", "503", "500"}
+)
+
+
+class StorageRefused(ExportError):
+    """The object store said no for good (no such bucket, access denied): a setup to fix."""
+
+    code = "storage_refused"
+
+
+@contextlib.contextmanager
+def storage_errors(action: str) -> Iterator[None]:
+    """Translate boto's errors into the taxonomy: transient ones are retried with backoff."""
+    try:
+        yield
+    except (ClientError, BotoCoreError, S3UploadFailedError) as error:
+        # boto3's managed upload wraps the store's answer; judge by that answer when there is one.
+        answer = error if isinstance(error, ClientError) else error.__context__
+        if isinstance(answer, ClientError):
+            code = str(answer.response.get("Error", {}).get("Code", ""))
+            if code not in TRANSIENT_CODES and _status(answer) < 500:
+                raise StorageRefused(f"The file storage refused to {action} ({code}).") from error
+            raise TransientFailure(
+                f"The file storage is unavailable ({action}: {code})."
+            ) from error
+        # Connection refused or reset, timeouts: boto3 already retried a few times.
+        raise TransientFailure(f"The file storage did not answer ({action}).") from error
+
+
+def content_disposition(file_name: str) -> str:
+    """`attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266/5987)."""
+    fallback = file_name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+class S3Storage:
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str,
+        *,
+        presign_seconds: int,
+        part_size_bytes: int,
+        server_side_encryption: str,
+        client: S3Client | None = None,
+    ) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.presign_seconds = presign_seconds
+        self.encryption = server_side_encryption
+        self.transfer = TransferConfig(
+            multipart_threshold=part_size_bytes, multipart_chunksize=part_size_bytes
+        )
+        self.client: S3Client = client or boto3.client(
+            "s3",
+            config=Config(
+                signature_version="s3v4",  # every region takes it; presigned URLs carry it
+                retries={"max_attempts": 3, "mode": "standard"},
+                connect_timeout=5,
+                read_timeout=60,
+            ),
+        )
+
+    def object_key(self, key: str) -> str:
+        parts = key.split("/")
+        if not key or any(part in ("", ".", "..") for part in parts):
+            raise ValueError(f"storage key {key!r} is not a plain relative key")
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def publish(self, local_file: Path, key: str, content_type: str) -> StoredFile:
+        stored = StoredFile(key, local_file.stat().st_size, sha256_of(local_file))
+        extra = {
+            "ContentType": content_type,
+            "Metadata": {"sha256": stored.sha256},
+        }
+        if self.encryption:
+            extra["ServerSideEncryption"] = self.encryption
+        with storage_errors("store the file"):
+            self.client.upload_file(
+                str(local_file),
+                self.bucket,
+                self.object_key(key),
+                ExtraArgs=extra,
+                Config=self.transfer,
+            )
+        local_file.unlink(missing_ok=True)
+        return stored
+
+    def download(self, key: str, file_name: str, content_type: str) -> Download:
+        with storage_errors("sign a download"):
+            url = self.client.generate_presigned_url(
+                "get_object",
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": self.object_key(key),
+                    "ResponseContentDisposition": content_disposition(file_name),
+                    "ResponseContentType": content_type or "application/octet-stream",
+                },
+                ExpiresIn=self.presign_seconds,
+            )
+        return RedirectDownload(url)
+
+    def exists(self, key: str) -> bool:
+        try:
+            with storage_errors("look the file up"):
+                self.client.head_object(Bucket=self.bucket, Key=self.object_key(key))
+        except StorageRefused as error:
+            cause = error.__cause__
+            if isinstance(cause, ClientError) and _status(cause) == 404:
+                return False
+            raise
+        return True
+
+    def delete(self, key: str) -> None:
+        with storage_errors("delete the file"):
+            self.client.delete_object(Bucket=self.bucket, Key=self.object_key(key))
+
+    def check(self) -> None:
+        with storage_errors("reach the bucket"):
+            self.client.head_bucket(Bucket=self.bucket)
+
+
+def _status(error: ClientError) -> int:
+    return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))

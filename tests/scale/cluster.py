@@ -1,0 +1,176 @@
+"""A scaled-out service for the load test: two API processes and three workers on PostgreSQL,
+Redis and S3 (behind a proxy that can make it refuse), with the handles to inject faults."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, func, select
+
+from smarter_export.jobs.tables import export_event, export_job
+from tests.live import CLI, LiveService, wait_ready
+from tests.servers.ports import free_port
+from tests.servers.postgres import PostgresServer
+from tests.servers.proxy import FlakyProxy
+from tests.servers.stack import ScaledParts
+
+
+@dataclass
+class Cluster:
+    service: LiveService
+    parts: ScaledParts
+    postgres: PostgresServer
+    s3_proxy: FlakyProxy
+    engine: Engine
+    api_ports: list[int] = field(default_factory=list)
+    workers: dict[int, Any] = field(default_factory=dict)  # pid -> Popen
+    faults: dict[str, int] = field(default_factory=dict)
+
+    def start(self, *, apis: int, workers: int) -> None:
+        for _ in range(workers):
+            self.start_worker()
+        for index in range(apis):
+            port = self.service.port if index == 0 else free_port()
+            process = self.service._spawn(
+                [*CLI, "serve", "--no-worker", "--port", str(port)], f"api-{index}"
+            )
+            if not wait_ready(f"http://127.0.0.1:{port}", process, timeout=60):
+                raise RuntimeError(f"API {index} did not start: {self.service.logs()}")
+            self.api_ports.append(port)
+
+    def start_worker(self) -> None:
+        process = self.service.start_worker()
+        self.workers[process.pid] = process
+
+    def api_client(self, index: int, token: str) -> httpx.Client:
+        port = self.api_ports[index % len(self.api_ports)]
+        return httpx.Client(
+            base_url=f"http://127.0.0.1:{port}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+
+    def fault(self, name: str) -> None:
+        self.faults[name] = self.faults.get(name, 0) + 1
+
+    # -- what the database says ----------------------------------------------------------------
+
+    def jobs(self, ids: Sequence[str]) -> dict[str, Any]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(export_job).where(export_job.c.id.in_(ids))).all()
+        return {row.id: row for row in rows}
+
+    def event_counts(self, event: str) -> dict[str, int]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(export_event.c.export_id, func.count())
+                .where(export_event.c.event == event)
+                .group_by(export_event.c.export_id)
+            ).all()
+        return {export_id: int(count) for export_id, count in rows}
+
+    def first_events(self, event: str) -> dict[str, datetime]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(export_event.c.export_id, func.min(export_event.c.created_at))
+                .where(export_event.c.event == event)
+                .group_by(export_event.c.export_id)
+            ).all()
+        return {export_id: _utc(at) for export_id, at in rows}
+
+    def running(self, *, min_rows: int, source: str = "time_entries") -> list[Any]:
+        with self.engine.connect() as connection:
+            return list(
+                connection.execute(
+                    select(export_job).where(
+                        export_job.c.status == "processing",
+                        export_job.c.source == source,
+                        export_job.c.rows_processed >= min_rows,
+                    )
+                ).all()
+            )
+
+    # -- faults --------------------------------------------------------------------------------
+
+    def kill_a_worker_mid_export(self, timeout: float = 60) -> str:
+        """SIGKILL the worker that holds a large running export; start one in its place."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for job in self.running(min_rows=1_000):
+                pid = int(str(job.lease_owner).split(":")[1])
+                if pid in self.workers:
+                    os.kill(pid, signal.SIGKILL)
+                    self.workers.pop(pid).wait()
+                    self.fault("worker SIGKILL mid-export")
+                    self.start_worker()
+                    return str(job.id)
+            time.sleep(0.05)
+        raise AssertionError("no large export was running to kill its worker")
+
+    def drop_database_connections_mid_stream(self, timeout: float = 60) -> int:
+        """Cut the PostgreSQL connections that are fetching rows from a cursor."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.running(min_rows=1_000):
+                cut = self.postgres.terminate_backends(self.parts.database, running="FETCH%")
+                if cut:
+                    self.fault("PostgreSQL connection dropped mid-stream")
+                    return cut
+            time.sleep(0.05)
+        raise AssertionError("no export was streaming rows to cut its connection")
+
+    def restart_redis(self) -> int:
+        """Redis goes down with every queued delivery (nothing is persisted) and comes back;
+        how many exports were waiting for a delivery at that moment."""
+        with self.engine.connect() as connection:
+            waiting = connection.execute(
+                select(func.count()).where(export_job.c.status == "pending")
+            ).scalar_one()
+        self.parts.redis.restart()
+        self.fault("Redis restarted (queue emptied)")
+        return int(waiting)
+
+    def refuse_s3_writes(self, seconds: float) -> None:
+        self.s3_proxy.refuse_for(seconds)
+        self.fault("S3 refusing connections for a while")
+
+    def commit_without_enqueue(self, tenant_id: str, source: str, format_name: str) -> str:
+        """What an API process killed between its commit and its enqueue leaves behind."""
+        now = datetime.now(UTC)
+        export_id = str(uuid.uuid4())
+        with self.engine.begin() as connection:
+            connection.execute(
+                export_job.insert(),
+                {
+                    "id": export_id,
+                    "tenant_id": tenant_id,
+                    "user_id": "killed-api",
+                    "source": source,
+                    "format": format_name,
+                    "parameters": {},
+                    "status": "pending",
+                    "warnings": [],
+                    "request_fingerprint": export_id,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+        self.fault("API killed between commit and enqueue")
+        return export_id
+
+    def close(self) -> None:
+        self.service.stop_all()
+        self.s3_proxy.close()
+        self.engine.dispose()
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
