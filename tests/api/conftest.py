@@ -6,25 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-from smarter_export.domain.database import make_engine
-from smarter_export.domain.demo_data import DemoSize, load_demo_data
-from smarter_export.domain.schema import upgrade
-from tests.live import LiveFactory, LiveService
+from smarter_export.domain.demo_data import DemoSize
+from tests.live import LiveFactory, LiveService, make_template
 
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One small demo database for the whole session; every test gets a copy."""
     path = tmp_path_factory.mktemp("template") / "smarter_export.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    load_demo_data(engine, DemoSize(tenants=2, time_entries=3_000, seed=11))
-    with engine.connect() as connection:
-        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    engine.dispose()
-    return path
+    return make_template(path, DemoSize(tenants=2, time_entries=3_000, seed=11))
 
 
 @pytest.fixture
@@ -54,13 +45,7 @@ def shared_service(
 def large_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo firm big enough that an Excel export of its time entries takes a few seconds."""
     path = tmp_path_factory.mktemp("large") / "smarter_export.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    load_demo_data(engine, DemoSize(tenants=1, time_entries=60_000, seed=5))
-    with engine.connect() as connection:
-        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    engine.dispose()
-    return path
+    return make_template(path, DemoSize(tenants=1, time_entries=60_000, seed=5))
 
 
 @pytest.fixture

@@ -7,28 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from smarter_export.domain.database import make_engine
-from smarter_export.domain.demo_data import DemoSize, load_demo_data
-from smarter_export.domain.schema import upgrade
-
-
-def _template(folder: Path, size: DemoSize) -> Path:
-    path = folder / "smarter_export.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    load_demo_data(engine, size)
-    with engine.connect() as connection:
-        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    engine.dispose()
-    return path
+from smarter_export.domain.demo_data import DemoSize
+from tests.live import make_template
 
 
 @pytest.fixture(scope="session")
 def small_firm_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _template(
-        tmp_path_factory.mktemp("small"), DemoSize(tenants=2, time_entries=2_000, seed=3)
+    return make_template(
+        tmp_path_factory.mktemp("small") / "smarter_export.db",
+        DemoSize(tenants=2, time_entries=2_000, seed=3),
     )
 
 

@@ -17,6 +17,7 @@ from smarter_export.jobs.eta import estimated_completion, percent
 from smarter_export.jobs.records import ExportJob, JobStatus
 from smarter_export.jobs.service import ExportService, download_file_name
 from smarter_export.sources.base import DataSource, Scope
+from smarter_export.sources.choices import LOOKUPS
 
 API_PREFIX = "/api/v1/export"
 
@@ -73,6 +74,7 @@ def source_view(source: DataSource) -> SourceView:
             required=name in required,
             description=spec.get("description"),
             choices=_choices(spec),
+            choices_url=f"{API_PREFIX}/choices/{name}" if name in LOOKUPS else None,
         )
         for name, spec in schema.get("properties", {}).items()
     ]
