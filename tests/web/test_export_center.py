@@ -53,6 +53,12 @@ def test_the_link_signs_in_and_leaves_no_token_in_the_address_bar(
     expect(page.locator("#f-billableStatus option")).to_have_text(
         ["Any", "Billable", "Non billable", "No charge"]
     )
+    unnamed = page.evaluate(
+        """() => [...document.querySelectorAll('#workspace input, #workspace select')]
+            .filter(c => c.labels.length === 0 && !c.getAttribute('aria-label'))
+            .map(c => c.id || c.name)"""
+    )
+    assert unnamed == [], "every control has a label"
     page.screenshot(path=screenshots / "01-signed-in.png", full_page=True)
 
 
@@ -65,7 +71,11 @@ def test_excel_with_a_date_filter_and_two_columns_removed_downloads_and_reads_ba
     page.fill("#f-dateTo", "2024-03-31")
     page.uncheck("#col-activityCode")
     page.uncheck("#col-description")
-    page.get_by_role("button", name="Move Rate up").click()
+    move_up = page.get_by_role("button", name="Move Rate up")
+    move_up.focus()
+    page.keyboard.press("Enter")  # the keyboard alone orders columns
+    expect(move_up).to_be_focused()
+    expect(page.locator("#announcer")).to_have_text("Rate moved to position 8 of 19.")
     created = submit(page)["data"]
     assert created["status"] == "pending"
     row = row_of(page, created["exportId"])

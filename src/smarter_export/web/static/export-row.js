@@ -2,7 +2,7 @@
 // on its buttons and a screen reader is not read the whole list again.
 
 import { el } from "./dom.js";
-import { count, fileSize, humanize, timeLeft, when } from "./format.js";
+import { count, fileSize, humanize, plural, timeLeft, when } from "./format.js";
 
 const FORMAT_LABELS = { csv: "CSV", excel: "Excel", pdf: "PDF" };
 const STATUS_LABELS = {
@@ -41,7 +41,7 @@ function filterSummary(parameters) {
     .filter(([name, value]) => name !== "columns" && name !== "sort" && value !== false)
     .map(([name, value]) => `${humanize(name)}: ${Array.isArray(value) ? value.join(", ") : value}`);
   const columns = parameters?.columns?.length;
-  if (columns) shown.push(`${columns} columns`);
+  if (columns) shown.push(plural(columns, "column"));
   return shown.join(" · ");
 }
 

@@ -21,6 +21,10 @@ export function count(value) {
   return numbers.format(value);
 }
 
+export function plural(value, noun) {
+  return `${count(value)} ${noun}${value === 1 ? "" : "s"}`;
+}
+
 export function fileSize(bytes) {
   if (bytes < 1024) return `${count(bytes)} B`;
   const units = ["KB", "MB", "GB", "TB"];
@@ -44,6 +48,8 @@ export function timeLeft(iso, now = Date.now()) {
   if (!iso) return "";
   const seconds = Math.max(0, Math.round((new Date(iso).getTime() - now) / 1000));
   if (seconds < 5) return "finishing";
-  const span = seconds < 90 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
-  return `about ${span} left, done around ${clock.format(new Date(iso))}`;
+  let span = `${seconds} s`;
+  if (seconds >= 90) span = `${Math.round(seconds / 60)} min`;
+  if (seconds >= 90 * 60) span = `${count(Math.round(seconds / 3600))} h`;
+  return `about ${span} left, done around ${when(iso)}`;
 }
