@@ -39,7 +39,7 @@ LAPTOP = {"width": 1280, "height": 900}
 def web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two firms; the first with enough time entries that a full Excel export runs seconds."""
     path = tmp_path_factory.mktemp("web-template") / "smarter_export.db"
-    return make_template(path, DemoSize(tenants=2, time_entries=100_000, seed=13))
+    return make_template(path, DemoSize(tenants=2, time_entries=150_000, seed=13))
 
 
 @pytest.fixture(scope="session")

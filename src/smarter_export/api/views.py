@@ -113,6 +113,8 @@ def _filter_type(spec: dict[str, Any]) -> str:
 
 def _choices(spec: dict[str, Any]) -> list[str] | None:
     for variant in _variants(spec):
-        if "enum" in variant:
-            return [str(v) for v in variant["enum"]]
+        # A list of fixed values (say, analytics' groupBy) offers the values of its items.
+        enum = variant.get("enum") or variant.get("items", {}).get("enum")
+        if enum:
+            return [str(v) for v in enum]
     return None

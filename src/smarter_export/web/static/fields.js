@@ -58,6 +58,10 @@ function control(id, filter, hint) {
       return el("input", { id, name: filter.name, type: "checkbox" });
     case "choice":
       return selectOf(id, filter, filter.choices || []);
+    case "array":
+      if (!filter.choices) break;
+      return el("select", { id, name: filter.name, multiple: true, required: filter.required },
+        filter.choices.map((choice) => option(choice, humanize(choice))));
     case "integer":
     case "number":
       return el("input", {
@@ -66,13 +70,19 @@ function control(id, filter, hint) {
       });
     default:
       if (filter.choicesUrl) return remoteSelect(id, filter, hint);
-      return el("input", { id, name: filter.name, type: "text", autocomplete: "off" });
   }
+  return el("input", { id, name: filter.name, type: "text", autocomplete: "off" });
 }
 
 function reader(input, filter) {
   if (input.type === "checkbox") return () => (input.checked ? true : undefined);
   if (input.type === "number") return () => (input.value === "" ? undefined : Number(input.value));
+  if (input.multiple) {
+    return () => {
+      const picked = [...input.selectedOptions].map((choice) => choice.value);
+      return picked.length ? picked : undefined;
+    };
+  }
   if (filter.type === "array") {
     return () => {
       const parts = input.value.split(",").map((part) => part.trim()).filter(Boolean);
