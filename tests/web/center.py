@@ -66,3 +66,49 @@ def expected_time_entries(service: LiveService, date_from: str, date_to: str) ->
             )
     finally:
         engine.dispose()
+
+
+CREATED = "2026-11-29T09:00:00+00:00"
+
+
+def view(number: int, status: str, **overrides: Any) -> dict[str, Any]:
+    """An export as the API shows it (ExportView), for pages given answers by the test."""
+    export_id = f"00000000-0000-4000-8000-{number:012d}"
+    rows_total = overrides.pop("rows_total", 10_000)
+    rows_done = overrides.pop("rows_done", rows_total if status == "completed" else 0)
+    done = status == "completed"
+    return {
+        "exportId": export_id,
+        "status": status,
+        "dataSource": "time_entries",
+        "format": "csv",
+        "statusUrl": f"/api/v1/export/status/{export_id}",
+        "progress": {
+            "percent": 100.0 * rows_done / rows_total if rows_total else 0.0,
+            "rowsProcessed": rows_done,
+            "rowsTotal": rows_total,
+        },
+        "estimatedCompletionAt": None,
+        "createdAt": CREATED,
+        "startedAt": None if status == "pending" else CREATED,
+        "completedAt": CREATED if done else None,
+        "expiresAt": "2026-11-30T09:00:00+00:00" if done else None,
+        "attempts": 1,
+        "cancelRequested": False,
+        "downloadUrl": f"/api/v1/export/download/{export_id}?expires=1&signature=x"
+        if done
+        else None,
+        "file": {
+            "name": "t.csv",
+            "sizeBytes": 2_500_000,
+            "sha256": "0" * 64,
+            "contentType": "text/csv",
+        }
+        if done
+        else None,
+        "partial": False,
+        "warnings": [],
+        "error": None,
+        "parameters": {"columns": ["date"], "sort": ["date"]},
+        **overrides,
+    }

@@ -10,60 +10,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Route, expect
 
 from tests.live import LiveService
-from tests.web.center import open_signed_in, row_of
+from tests.web.center import open_signed_in, row_of, view
 
 pytestmark = pytest.mark.usefixtures("browser")
-
-CREATED = "2026-11-29T09:00:00+00:00"
-
-
-def view(number: int, status: str, **overrides: Any) -> dict[str, Any]:
-    export_id = f"00000000-0000-4000-8000-{number:012d}"
-    rows_total = overrides.pop("rows_total", 10_000)
-    rows_done = overrides.pop("rows_done", rows_total if status == "completed" else 0)
-    done = status == "completed"
-    return {
-        "exportId": export_id,
-        "status": status,
-        "dataSource": "time_entries",
-        "format": "csv",
-        "statusUrl": f"/api/v1/export/status/{export_id}",
-        "progress": {
-            "percent": 100.0 * rows_done / rows_total if rows_total else 0.0,
-            "rowsProcessed": rows_done,
-            "rowsTotal": rows_total,
-        },
-        "estimatedCompletionAt": None,
-        "createdAt": CREATED,
-        "startedAt": None if status == "pending" else CREATED,
-        "completedAt": CREATED if done else None,
-        "expiresAt": "2026-11-30T09:00:00+00:00" if done else None,
-        "attempts": 1,
-        "cancelRequested": False,
-        "downloadUrl": f"/api/v1/export/download/{export_id}?expires=1&signature=x"
-        if done
-        else None,
-        "file": {
-            "name": "t.csv",
-            "sizeBytes": 2_500_000,
-            "sha256": "0" * 64,
-            "contentType": "text/csv",
-        }
-        if done
-        else None,
-        "partial": False,
-        "warnings": [],
-        "error": None,
-        "parameters": {"columns": ["date"], "sort": ["date"]},
-        **overrides,
-    }
-
 
 EXPORTS = [
     view(1, "pending", rows_total=None),

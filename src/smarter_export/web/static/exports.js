@@ -34,6 +34,7 @@ export class ExportList {
   }
 
   stop() {
+    this.epoch = (this.epoch || 0) + 1; // answers to calls made before now are dropped
     this.poller.stop();
     this.rows.clear();
     this.lastBadge.clear();
@@ -41,10 +42,13 @@ export class ExportList {
   }
 
   async refresh() {
+    const epoch = this.epoch;
     let page;
     try {
       page = await call(`${API}?pageSize=${this.size}`);
+      if (epoch !== this.epoch) return "idle"; // signed out or in as someone else meanwhile
     } catch (error) {
+      if (epoch !== this.epoch) return "idle";
       if (error instanceof ApiError && error.status === 401) {
         this.onAuthProblem(error);
         return "idle";

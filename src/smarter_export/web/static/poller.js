@@ -12,6 +12,7 @@ export class Poller {
     this.timer = null;
     this.delay = FAST_MS;
     this.stopped = true;
+    this.generation = 0;
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible" && !this.stopped) this.now();
     });
@@ -19,6 +20,8 @@ export class Poller {
 
   start() {
     this.stopped = false;
+    this.generation += 1; // a tick still awaited from before a stop must not schedule again
+    this.delay = FAST_MS;
     this.now();
   }
 
@@ -30,18 +33,18 @@ export class Poller {
   async now() {
     window.clearTimeout(this.timer);
     if (this.stopped) return;
-    let next;
+    const generation = this.generation;
+    const slower = Math.max(IDLE_FIRST_MS, Math.min(this.delay * 2, SLOWEST_MS));
+    let next = slower;
     try {
-      const state = await this.tick();
-      next = state === "active" ? FAST_MS : Math.max(IDLE_FIRST_MS, Math.min(this.delay * 2, SLOWEST_MS));
+      if ((await this.tick()) === "active") next = FAST_MS;
     } catch {
-      next = Math.max(IDLE_FIRST_MS, Math.min(this.delay * 2, SLOWEST_MS));
+      next = slower; // the service did not answer: back off as when idle
     }
+    if (this.stopped || generation !== this.generation) return;
     this.delay = next;
-    if (!this.stopped) {
-      window.clearTimeout(this.timer);
-      this.timer = window.setTimeout(() => this.now(), document.hidden ? SLOWEST_MS : next);
-    }
+    window.clearTimeout(this.timer);
+    this.timer = window.setTimeout(() => this.now(), document.hidden ? SLOWEST_MS : next);
   }
 
   // After a create or a cancel: watch closely again from now.
