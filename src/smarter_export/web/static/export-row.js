@@ -51,8 +51,10 @@ export class ExportRow {
     this.title = el("h3", { class: "export-title", id: `title-${id}`, tabindex: "-1" });
     this.badge = el("span", { class: "badge" });
     this.meta = el("p", { class: "export-meta" });
-    this.progress = el("progress", { max: "100", "aria-labelledby": `title-${id}` });
-    this.rows = el("span", { class: "rows" });
+    this.progress = el("progress", {
+      max: "100", "aria-labelledby": `title-${id}`, "aria-describedby": `rows-${id}`,
+    });
+    this.rows = el("span", { class: "rows", id: `rows-${id}` });
     this.eta = el("p", { class: "eta" });
     this.message = el("p", { class: "export-message" });
     this.file = el("p", { class: "file" });
