@@ -19,10 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 
 from smarter_export.auth.secrets import resolve_secrets
 from smarter_export.auth.tokens import mint_token
 from smarter_export.domain.database import make_engine
+from smarter_export.domain.demo_data import DemoSize, load_demo_data
+from smarter_export.domain.schema import upgrade
 from smarter_export.domain.tenants import Firm, find_firm
 from smarter_export.settings import Settings
 from tests.servers.ports import free_port
@@ -166,6 +169,17 @@ def service_env(data_dir: Path, **overrides: str) -> dict[str, str]:
         }
     )
     return env
+
+
+def make_template(path: Path, size: DemoSize) -> Path:
+    """A demo database made once and copied for every service (checkpointed: one file)."""
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    load_demo_data(engine, size)
+    with engine.connect() as connection:
+        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+    return path
 
 
 def prepare_data_dir(template: Path, data_dir: Path) -> None:

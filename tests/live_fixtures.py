@@ -6,24 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-from smarter_export.domain.database import make_engine
-from smarter_export.domain.demo_data import DemoSize, load_demo_data
-from smarter_export.domain.schema import upgrade
-from tests.live import LiveFactory, LiveService
-
-
-def make_template(folder: Path, size: DemoSize) -> Path:
-    """A migrated demo database, checkpointed so that a plain file copy carries all of it."""
-    path = folder / "smarter_export.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    load_demo_data(engine, size)
-    with engine.connect() as connection:
-        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    engine.dispose()
-    return path
+from smarter_export.domain.demo_data import DemoSize
+from tests.live import LiveFactory, LiveService, make_template
 
 
 def factory_over(template: Path, folder: Path) -> Iterator[LiveFactory]:
@@ -37,9 +22,8 @@ def factory_over(template: Path, folder: Path) -> Iterator[LiveFactory]:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One small demo database (two firms) for the whole session; every test gets a copy."""
-    return make_template(
-        tmp_path_factory.mktemp("template"), DemoSize(tenants=2, time_entries=3_000, seed=11)
-    )
+    path = tmp_path_factory.mktemp("template") / "smarter_export.db"
+    return make_template(path, DemoSize(tenants=2, time_entries=3_000, seed=11))
 
 
 @pytest.fixture
@@ -64,9 +48,8 @@ def shared_service(
 @pytest.fixture(scope="session")
 def large_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo firm big enough that an Excel export of its time entries takes a few seconds."""
-    return make_template(
-        tmp_path_factory.mktemp("large"), DemoSize(tenants=1, time_entries=60_000, seed=5)
-    )
+    path = tmp_path_factory.mktemp("large") / "smarter_export.db"
+    return make_template(path, DemoSize(tenants=1, time_entries=60_000, seed=5))
 
 
 @pytest.fixture

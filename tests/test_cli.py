@@ -128,12 +128,14 @@ def test_serve_demo_prints_a_working_token_and_curl_line(tmp_path: Path) -> None
     )
     try:
         assert server.stdout is not None
-        lines = [server.stdout.readline() for _ in range(3)]
+        lines = [server.stdout.readline() for _ in range(4)]
         token = lines[0].strip()
         curl = next(line for line in lines if line.startswith("curl "))
         assert token.count(".") == 2
         assert f"Bearer {token}'" in curl
         assert f"http://127.0.0.1:{port}/api/v1/export/csv" in curl
+        # The Export Center link carries the token in the fragment, never in a query string.
+        assert lines[3].strip() == f"http://127.0.0.1:{port}/#token={token}"
         assert wait_ready(f"http://127.0.0.1:{port}", server), "serve --demo never became ready"
         created = httpx.post(
             f"http://127.0.0.1:{port}/api/v1/export/csv",
@@ -142,6 +144,9 @@ def test_serve_demo_prints_a_working_token_and_curl_line(tmp_path: Path) -> None
             timeout=30,
         )
         assert created.status_code == 202, created.text
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
+        assert page.status_code == 200
+        assert "Export Center" in page.text
     finally:
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=20) == 0

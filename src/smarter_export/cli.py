@@ -221,6 +221,10 @@ def _print_demo_access(settings: Settings, engine: Engine, base_url: str) -> Non
         f"curl -s -X POST {base_url}/api/v1/export/csv -H 'Authorization: Bearer {token}'"
         f" -H 'Content-Type: application/json' -d '{body}'"
     )
+    console.print("\nExport Center (opens signed in; the token stays in the link's fragment):")
+    # The fragment (#) never reaches a server or its access log; the page moves it into the
+    # tab's session storage and clears it from the address bar.
+    typer.echo(f"{base_url}/#token={token}")
 
 
 @app.command("worker")

@@ -106,6 +106,9 @@ class Settings(BaseSettings):
         default=30, ge=1, description="How often lapsed jobs are re-delivered and expired files go."
     )
     workers: int = Field(default=2, ge=1, le=64, description="Worker threads per consumer.")
+    filter_choices_limit: int = Field(
+        default=1_000, ge=1, le=10_000, description="Records offered at most for one id filter."
+    )
 
     # -- protection ----------------------------------------------------------------------------
     rate_limit_per_user: str = Field(

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from smarter_export.domain.database import make_engine
 from smarter_export.domain.demo_data import DemoSize
 from tests.conftest import DATABASES
-from tests.live_fixtures import make_template
+from tests.live import make_template
 from tests.servers.postgres import PostgresServer
 
 SMALL_FIRM = DemoSize(tenants=2, time_entries=2_000, seed=3)
@@ -23,7 +23,7 @@ SMALL_FIRM = DemoSize(tenants=2, time_entries=2_000, seed=3)
 
 @pytest.fixture(scope="session")
 def small_firm_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_template(tmp_path_factory.mktemp("small"), SMALL_FIRM)
+    return make_template(tmp_path_factory.mktemp("small") / "smarter_export.db", SMALL_FIRM)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from smarter_export import __version__
-from smarter_export.api import health, routes
+from smarter_export.api import choices, health, routes
 from smarter_export.api.deps import AppServices
 from smarter_export.api.errors import install_error_handlers
 from smarter_export.api.middleware import install_middleware
@@ -19,6 +19,7 @@ from smarter_export.jobs.queue import start_beside
 from smarter_export.log import get_logger
 from smarter_export.runtime import build_runtime
 from smarter_export.settings import Settings
+from smarter_export.web.pages import install_web
 
 log = get_logger("smarter_export.api")
 
@@ -67,5 +68,7 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> FastAPI:
     install_error_handlers(app)
     install_middleware(app)
     app.include_router(routes.router)
+    app.include_router(choices.router)
     app.include_router(health.router)
+    install_web(app)
     return app

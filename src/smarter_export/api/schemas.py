@@ -97,6 +97,9 @@ class FilterView(Camel):
     required: bool
     description: str | None
     choices: list[str] | None
+    choices_url: str | None = Field(
+        None, description="For an id filter: where to fetch the firm's records to pick from."
+    )
 
 
 class MetricView(Camel):
@@ -121,6 +124,17 @@ class SourceView(Camel):
     metrics: list[MetricView] = Field(
         default_factory=list, description="analytics only: the metrics to choose with `metric`"
     )
+
+
+class ChoiceView(Camel):
+    value: str
+    label: str
+
+
+class ChoicesView(Camel):
+    filter: str
+    choices: list[ChoiceView]
+    truncated: bool = Field(description="More records than listed: an id may be typed as well.")
 
 
 class EventView(Camel):

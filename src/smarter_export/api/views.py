@@ -19,6 +19,7 @@ from smarter_export.jobs.eta import estimated_completion, percent
 from smarter_export.jobs.records import ExportJob, JobStatus
 from smarter_export.jobs.service import ExportService, download_file_name
 from smarter_export.sources.base import DataSource
+from smarter_export.sources.choices import LOOKUPS
 from smarter_export.tabular import ExportColumn
 
 API_PREFIX = "/api/v1/export"
@@ -79,6 +80,7 @@ def source_view(source: DataSource) -> SourceView:
             required=name in required,
             description=spec.get("description"),
             choices=_choices(spec),
+            choices_url=f"{API_PREFIX}/choices/{name}" if name in LOOKUPS else None,
         )
         for name, spec in schema.get("properties", {}).items()
     ]
@@ -122,6 +124,8 @@ def _filter_type(spec: dict[str, Any]) -> str:
 
 def _choices(spec: dict[str, Any]) -> list[str] | None:
     for variant in _variants(spec):
-        if "enum" in variant:
-            return [str(v) for v in variant["enum"]]
+        # A list of fixed values (say, analytics' groupBy) offers the values of its items.
+        enum = variant.get("enum") or variant.get("items", {}).get("enum")
+        if enum:
+            return [str(v) for v in enum]
     return None

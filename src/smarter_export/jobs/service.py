@@ -30,6 +30,9 @@ from smarter_export.jobs.records import ACTIVE, AuditEvent, ExportJob, JobStatus
 from smarter_export.jobs.runner import utcnow
 from smarter_export.log import get_logger
 from smarter_export.settings import Settings
+from smarter_export.sources.base import Scope
+from smarter_export.sources.choices import LOOKUPS, Choices, fetch_choices
+from smarter_export.sources.registry import SOURCES
 from smarter_export.storage import links
 from smarter_export.storage.base import FileStorage
 
@@ -114,8 +117,7 @@ class ExportService:
                 if duplicate.request_fingerprint != fingerprint:
                     raise ValidationFailed.one(
                         "Idempotency-Key",
-                        "this key was used for a different request; use a new key for a new "
-                        "export",
+                        "this key was used for a different request; use a new key for a new export",
                     )
                 return Created(duplicate, existing=True)
             store.insert_job(
@@ -194,6 +196,25 @@ class ExportService:
         job = self.get(principal, export_id)
         with self.engine.connect() as connection:
             return store.list_events(connection, tenant_id=job.tenant_id, export_id=job.id)
+
+    def filter_choices(self, principal: Principal, filter_name: str) -> Choices:
+        """The records of the caller's firm to pick from for an id filter such as `clientId`.
+
+        Offered only to a caller who may export some source that takes this filter: the list
+        names clients and matters, which is itself firm data.
+        """
+        if filter_name not in LOOKUPS:
+            raise NotFound(f"No choices are offered for {filter_name!r}.")
+        if not any(
+            source.available
+            and principal.may_export(source.name)
+            and filter_name in source.filter_names()
+            for source in SOURCES.values()
+        ):
+            raise Forbidden(f"You may not export any data source filtered by {filter_name}.")
+        scope = Scope(principal.tenant_id, include_confidential=principal.sees_confidential)
+        with self.engine.connect() as connection:
+            return fetch_choices(connection, filter_name, scope, self.settings.filter_choices_limit)
 
     def download_url(self, job: ExportJob, request_base_url: str, viewer: Principal) -> str | None:
         """A signed link for a viewer who may take the file now; None for anyone else."""

@@ -157,6 +157,10 @@ class DataSource:
         """The columns a request may choose from; a source whose rows change shape overrides it."""
         return self.source_columns()
 
+    def filter_names(self) -> tuple[str, ...]:
+        """The camelCase names of the filters this source takes."""
+        return tuple(f.alias or n for n, f in self.filters_model.model_fields.items())
+
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.column.name for c in self.source_columns())
 
@@ -267,4 +271,6 @@ def _problem(error: Mapping[str, Any]) -> FieldProblem:
     location = ".".join(str(part) for part in error.get("loc", ())) or "body"
     if error.get("type") == "extra_forbidden":
         return FieldProblem(location, "unknown filter for this data source")
-    return FieldProblem(location, str(error.get("msg", "invalid value")))
+    # A rule of ours (dateTo before dateFrom) reads "Value error, must be ..." in Pydantic's words.
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    return FieldProblem(location, message)

@@ -1,0 +1,124 @@
+// One export in the list: built once, then updated in place on every poll, so that focus stays
+// on its buttons and a screen reader is not read the whole list again.
+
+import { el } from "./dom.js";
+import { count, fileSize, humanize, plural, timeLeft, when } from "./format.js";
+
+const FORMAT_LABELS = { csv: "CSV", excel: "Excel", pdf: "PDF" };
+const STATUS_LABELS = {
+  pending: "Pending",
+  processing: "Processing",
+  completed: "Completed",
+  partial: "Partial",
+  failed: "Failed",
+  cancelled: "Cancelled",
+  expired: "Expired",
+  cancelling: "Cancelling",
+};
+const RUNNING = new Set(["pending", "processing"]);
+
+export function isRunning(exportView) {
+  return RUNNING.has(exportView.status);
+}
+
+export function badgeOf(exportView) {
+  if (exportView.status === "completed" && exportView.partial) return "partial";
+  if (isRunning(exportView) && exportView.cancelRequested) return "cancelling";
+  return exportView.status;
+}
+
+export function statusLabel(exportView) {
+  return STATUS_LABELS[badgeOf(exportView)] || humanize(exportView.status);
+}
+
+export function titleOf(exportView, sourceTitles) {
+  const source = sourceTitles.get(exportView.dataSource) || humanize(exportView.dataSource);
+  return `${source} · ${FORMAT_LABELS[exportView.format] || exportView.format}`;
+}
+
+function filterSummary(parameters) {
+  const shown = Object.entries(parameters || {})
+    .filter(([name, value]) => name !== "columns" && name !== "sort" && value !== false)
+    .map(([name, value]) => `${humanize(name)}: ${Array.isArray(value) ? value.join(", ") : value}`);
+  const columns = parameters?.columns?.length;
+  if (columns) shown.push(plural(columns, "column"));
+  return shown.join(" · ");
+}
+
+export class ExportRow {
+  constructor(exportView, { sourceTitles, onCancel }) {
+    const id = exportView.exportId;
+    this.title = el("h3", { class: "export-title", id: `title-${id}`, tabindex: "-1" });
+    this.badge = el("span", { class: "badge" });
+    this.meta = el("p", { class: "export-meta" });
+    this.progress = el("progress", {
+      max: "100", "aria-labelledby": `title-${id}`, "aria-describedby": `rows-${id}`,
+    });
+    this.rows = el("span", { class: "rows", id: `rows-${id}` });
+    this.eta = el("p", { class: "eta" });
+    this.message = el("p", { class: "export-message" });
+    this.file = el("p", { class: "file" });
+    this.download = el("a", { class: "button primary download", download: "" }, "Download");
+    this.cancel = el("button", {
+      type: "button", class: "cancel", onclick: () => onCancel(id, this.cancel),
+    }, "Cancel");
+    this.element = el("li", { class: "export", "data-export-id": id },
+      el("div", { class: "export-head" }, this.title, this.badge),
+      this.meta,
+      el("div", { class: "export-progress" }, this.progress, this.rows),
+      this.eta, this.message, this.file,
+      el("div", { class: "actions" }, this.download, this.cancel));
+    this.sourceTitles = sourceTitles;
+    this.update(exportView);
+  }
+
+  update(view) {
+    const badge = badgeOf(view);
+    const title = titleOf(view, this.sourceTitles);
+    this.title.textContent = title;
+    this.element.dataset.status = badge;
+    this.badge.className = `badge badge-${badge}`;
+    this.badge.textContent = statusLabel(view);
+    this.meta.textContent = [`Requested ${when(view.createdAt)}`, filterSummary(view.parameters)]
+      .filter(Boolean).join(" · ");
+
+    const { percent, rowsProcessed, rowsTotal } = view.progress;
+    if (view.status === "pending" && !rowsProcessed) this.progress.removeAttribute("value");
+    else this.progress.value = view.status === "completed" ? 100 : percent;
+    this.rows.textContent = rowsTotal === null || rowsTotal === undefined
+      ? (rowsProcessed ? `${count(rowsProcessed)} rows` : "Waiting for a worker")
+      : `${count(rowsProcessed)} of ${count(rowsTotal)} rows · ${Math.floor(percent)}%`;
+
+    const eta = view.status === "processing" && !view.cancelRequested
+      ? timeLeft(view.estimatedCompletionAt) : "";
+    this.eta.textContent = eta ? `Estimated: ${eta}` : "";
+    this.eta.hidden = !eta;
+
+    const message = this.messageOf(view);
+    this.message.textContent = message;
+    this.message.hidden = !message;
+
+    const file = view.file;
+    this.file.textContent = file ? [file.name, fileSize(file.sizeBytes),
+      view.expiresAt ? `available until ${when(view.expiresAt)}` : ""].filter(Boolean).join(" · ") : "";
+    this.file.hidden = !file;
+
+    const downloadable = view.status === "completed" && Boolean(view.downloadUrl);
+    if (downloadable) {
+      this.download.href = view.downloadUrl;
+      this.download.setAttribute("aria-label", `Download ${title}${file ? `, ${fileSize(file.sizeBytes)}` : ""}`);
+    }
+    this.download.hidden = !downloadable;
+    this.cancel.hidden = !isRunning(view) || view.cancelRequested;
+    this.cancel.setAttribute("aria-label", `Cancel ${title}`);
+  }
+
+  messageOf(view) {
+    if (view.status === "failed") return `Failed: ${view.error?.message || "no reason was recorded."}`;
+    if (view.error?.message && view.status === "pending") return `Retrying: ${view.error.message}`;
+    if (view.warnings?.length) return view.warnings.join(" ");
+    if (view.status === "cancelled") return "Cancelled; no file was kept.";
+    if (view.status === "expired") return "The file has expired; request the export again.";
+    return "";
+  }
+}

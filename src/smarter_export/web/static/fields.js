@@ -1,0 +1,110 @@
+// One input per filter that /sources describes, chosen by the filter's type.
+// Generic on purpose: a source added to the service (analytics' metric and groupBy, say) gets
+// its inputs here without a change to this page.
+
+import { call } from "./api.js";
+import { el } from "./dom.js";
+import { count, humanize } from "./format.js";
+
+const loaded = new Map(); // choicesUrl -> Promise of {choices, truncated}
+
+export function clearChoiceCache() {
+  loaded.clear();
+}
+
+function choicesFrom(url) {
+  if (!loaded.has(url)) {
+    const answer = call(url);
+    answer.catch(() => loaded.delete(url));
+    loaded.set(url, answer);
+  }
+  return loaded.get(url);
+}
+
+function option(value, label, selected = false) {
+  return el("option", { value, selected }, label);
+}
+
+function selectOf(id, filter, choices) {
+  const select = el("select", { id, name: filter.name, required: filter.required });
+  if (!filter.required) select.append(option("", "Any"));
+  for (const choice of choices) select.append(option(choice, humanize(choice)));
+  return select;
+}
+
+function remoteSelect(id, filter, hint) {
+  const select = el("select", { id, name: filter.name, "aria-busy": "true" }, option("", "Any"));
+  choicesFrom(filter.choicesUrl)
+    .then((data) => {
+      for (const choice of data.choices) select.append(option(choice.value, choice.label));
+      if (data.truncated) {
+        hint.textContent = `Only the first ${count(data.choices.length)} are listed.`;
+        hint.hidden = false;
+      }
+    })
+    .catch((error) => {
+      hint.textContent = `The list could not be loaded (${error.message}).`;
+      hint.hidden = false;
+    })
+    .finally(() => select.removeAttribute("aria-busy"));
+  return select;
+}
+
+function control(id, filter, hint) {
+  switch (filter.type) {
+    case "date":
+      return el("input", { id, name: filter.name, type: "date", required: filter.required });
+    case "boolean":
+      return el("input", { id, name: filter.name, type: "checkbox" });
+    case "choice":
+      return selectOf(id, filter, filter.choices || []);
+    case "array":
+      if (!filter.choices) break;
+      return el("select", { id, name: filter.name, multiple: true, required: filter.required },
+        filter.choices.map((choice) => option(choice, humanize(choice))));
+    case "integer":
+    case "number":
+      return el("input", {
+        id, name: filter.name, type: "number", required: filter.required,
+        step: filter.type === "integer" ? "1" : "any",
+      });
+    default:
+      if (filter.choicesUrl) return remoteSelect(id, filter, hint);
+  }
+  return el("input", { id, name: filter.name, type: "text", autocomplete: "off" });
+}
+
+function reader(input, filter) {
+  if (input.type === "checkbox") return () => (input.checked ? true : undefined);
+  if (input.type === "number") return () => (input.value === "" ? undefined : Number(input.value));
+  if (input.multiple) {
+    return () => {
+      const picked = [...input.selectedOptions].map((choice) => choice.value);
+      return picked.length ? picked : undefined;
+    };
+  }
+  if (filter.type === "array") {
+    return () => {
+      const parts = input.value.split(",").map((part) => part.trim()).filter(Boolean);
+      return parts.length ? parts : undefined;
+    };
+  }
+  return () => (input.value === "" ? undefined : input.value);
+}
+
+// {element, read} for one filter; `read()` is undefined when the filter is left empty.
+export function filterField(filter) {
+  const id = `f-${filter.name}`;
+  const hint = el("p", { class: "hint", id: `hint-${filter.name}` });
+  const error = el("p", { class: "field-error", id: `error-${filter.name}`, hidden: true });
+  const input = control(id, filter, hint);
+  const label = el("label", { for: id }, humanize(filter.name));
+  if (filter.description) hint.textContent = filter.description;
+  hint.hidden = !filter.description;
+  input.setAttribute("aria-describedby", hint.id);
+  const element = input.type === "checkbox"
+    ? el("div", { class: "field field-check", "data-field": filter.name },
+      el("div", { class: "check" }, input, label), hint, error)
+    : el("div", { class: "field", "data-field": filter.name }, label, input, hint, error);
+  return { element, read: reader(input, filter) };
+}

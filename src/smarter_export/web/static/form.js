@@ -1,0 +1,158 @@
+// The request form, generated from GET /sources, and its errors shown beside the fields.
+
+import { API, ApiError, call } from "./api.js";
+import { ColumnPicker } from "./columns.js";
+import { announce, el } from "./dom.js";
+import { filterField } from "./fields.js";
+import { humanize } from "./format.js";
+
+const FORMATS = [
+  { name: "csv", label: "CSV" },
+  { name: "excel", label: "Excel (.xlsx)" },
+  { name: "pdf", label: "PDF" },
+];
+
+export class RequestForm {
+  constructor({ onCreated, onAuthProblem }) {
+    this.form = document.getElementById("export-form");
+    this.sourceSelect = document.getElementById("f-dataSource");
+    this.summary = document.getElementById("form-errors");
+    this.submitButton = document.getElementById("submit");
+    this.sort = document.getElementById("f-sort");
+    this.sortDescending = document.getElementById("f-sort-desc");
+    this.fileName = document.getElementById("f-fileName");
+    this.columns = new ColumnPicker(document.getElementById("column-list"));
+    this.onCreated = onCreated;
+    this.onAuthProblem = onAuthProblem;
+    this.sources = [];
+    this.readers = new Map();
+    this.renderFormats();
+    this.sourceSelect.addEventListener("change", () => this.showSource());
+    document.getElementById("columns-default").addEventListener("click", () => this.columns.setAll("default"));
+    document.getElementById("columns-all").addEventListener("click", () => this.columns.setAll("all"));
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submit();
+    });
+  }
+
+  renderFormats() {
+    const group = document.getElementById("format-choices");
+    group.replaceChildren(...FORMATS.map((format, index) => el("label", { class: "check" },
+      el("input", { type: "radio", name: "format", value: format.name, checked: index === 0 }),
+      format.label)));
+  }
+
+  load(sources) {
+    this.sources = sources;
+    const previous = this.sourceSelect.value;
+    this.sourceSelect.replaceChildren(...sources.map((source) => el("option", {
+      value: source.name, selected: source.name === previous,
+    }, source.title)));
+    this.showSource();
+  }
+
+  current() {
+    return this.sources.find((source) => source.name === this.sourceSelect.value);
+  }
+
+  showSource() {
+    const source = this.current();
+    if (!source) return;
+    document.getElementById("hint-dataSource").textContent = source.description;
+    const fields = document.getElementById("filter-fields");
+    this.readers = new Map();
+    // Analytics-style parameters (metric, groupBy), if a source lists them, are fields too.
+    const described = [...(source.filters || []), ...(source.options || [])];
+    fields.replaceChildren(...described.map((filter) => {
+      const field = filterField(filter);
+      this.readers.set(filter.name, field.read);
+      return field.element;
+    }));
+    document.getElementById("filters").hidden = described.length === 0;
+    this.columns.show(source.columns);
+    const defaultSort = source.defaultSort?.[0]?.replace(/^-/, "");
+    const defaultLabel = source.columns.find((column) => column.name === defaultSort)?.label;
+    this.sort.replaceChildren(
+      el("option", { value: "" }, defaultLabel ? `Default (${defaultLabel})` : "Default"),
+      ...source.columns.map((column) => el("option", { value: column.name }, column.label)));
+    this.clearErrors();
+  }
+
+  body() {
+    const body = { dataSource: this.sourceSelect.value };
+    for (const [name, read] of this.readers) {
+      const value = read();
+      if (value !== undefined) body[name] = value;
+    }
+    const columns = this.columns.chosen();
+    if (columns !== undefined) body.columns = columns;
+    if (this.sort.value) body.sort = (this.sortDescending.checked ? "-" : "") + this.sort.value;
+    if (this.fileName.value.trim()) body.fileName = this.fileName.value.trim();
+    return body;
+  }
+
+  async submit() {
+    this.clearErrors();
+    const format = this.form.querySelector("input[name=format]:checked").value;
+    this.submitButton.disabled = true;
+    try {
+      const created = await call(`${API}/${format}`, { method: "POST", body: this.body() });
+      const title = this.current()?.title || humanize(created.dataSource);
+      announce(`${title} export requested.`);
+      this.onCreated(created);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.status === 401) this.onAuthProblem(error);
+      else this.showErrors(error);
+    } finally {
+      this.submitButton.disabled = false;
+    }
+  }
+
+  clearErrors() {
+    this.summary.hidden = true;
+    this.summary.replaceChildren();
+    for (const message of this.form.querySelectorAll(".field-error")) {
+      message.hidden = true;
+      message.textContent = "";
+    }
+    for (const invalid of this.form.querySelectorAll("[aria-invalid]")) {
+      invalid.removeAttribute("aria-invalid");
+    }
+  }
+
+  // Each error.details[].field beside its field; everything also listed in the summary.
+  showErrors(error) {
+    let message = error.message;
+    if (error.status === 403) message = `Your token does not allow this: ${error.message}`;
+    if (error.status === 429) message = `Too many requests: try again in ${error.retryAfter || "a few"} seconds.`;
+    const items = [];
+    let first = null;
+    for (const detail of error.details) {
+      const field = this.form.querySelector(`[data-field="${CSS.escape(detail.field)}"]`);
+      const target = field?.querySelector("input, select") || null;
+      const label = field?.querySelector("label, legend")?.textContent.trim() || detail.field;
+      if (field) {
+        const slot = field.querySelector(".field-error");
+        slot.textContent = detail.message;
+        slot.hidden = false;
+        if (target) {
+          target.setAttribute("aria-invalid", "true");
+          const described = new Set((target.getAttribute("aria-describedby") || "").split(" "));
+          described.add(slot.id);
+          target.setAttribute("aria-describedby", [...described].filter(Boolean).join(" "));
+          first ||= target;
+        }
+      }
+      items.push(el("li", {}, target
+        ? el("a", { href: `#${target.id}` }, `${label}: ${detail.message}`)
+        : `${label}: ${detail.message}`));
+    }
+    this.summary.replaceChildren(
+      el("p", {}, error.details.length ? "The export was not requested:" : message),
+      items.length ? el("ul", {}, items) : "");
+    this.summary.hidden = false;
+    (first || this.summary).focus();
+  }
+}
