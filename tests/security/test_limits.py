@@ -6,11 +6,18 @@ import itertools
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from pathlib import Path
 
 import httpx
+import pytest
 
+from smarter_export.api.rate_limit import CreationLimiter
+from smarter_export.auth.principal import Principal
+from smarter_export.errors import TooManyRequests
+from smarter_export.settings import Settings
 from tests.live import LiveFactory
 from tests.security.conftest import Tally
+from tests.servers.redis import RedisServer, find_redis_server
 
 
 def create(client: httpx.Client, n: int, source: str = "matters") -> httpx.Response:
@@ -158,3 +165,24 @@ def test_repeats_and_idempotency_keys_return_the_existing_export(
         hostile.refused_with(answer, 400, attack=f"bad idempotency key {bad[:10]!r}")
     total = alice.get("/api/v1/export", params={"pageSize": 1}).json()["data"]["pagination"]
     assert total["total"] == 4
+
+
+def test_counters_live_in_redis_when_the_queue_does(tmp_path: Path) -> None:
+    """Two API processes (two limiters, each its own connection) count against one limit."""
+    program = find_redis_server()
+    if program is None:
+        pytest.skip("redis-server is not installed: apt-get install redis-server")
+    redis = RedisServer(program)
+    redis.start()
+    try:
+        settings = Settings(data_dir=tmp_path, queue_url=redis.url, rate_limit_per_user="3/minute")
+        assert settings.resolved_rate_limit_storage_url == redis.url
+        first, second = CreationLimiter(settings), CreationLimiter(settings)
+        caller = Principal("ada", "firm-1", "user", frozenset())
+        answers = [first.take(caller), second.take(caller), first.take(caller)]
+        assert [a["RateLimit-Remaining"] for a in answers] == ["2", "1", "0"]
+        with pytest.raises(TooManyRequests) as refused:
+            second.take(caller)
+        assert int(refused.value.headers["Retry-After"]) >= 1
+    finally:
+        redis.close()

@@ -205,7 +205,9 @@ class DataSource:
     def _parse_sort(
         self, value: object, problems: list[FieldProblem], available: Sequence[SourceColumn]
     ) -> tuple[SortKey, ...]:
-        if value is None:
+        # An empty list is "no sort given": a frozen request of a source without a default
+        # sort (analytics) carries one, and must parse back in the worker as it did at creation.
+        if value is None or value == []:
             return self.default_sort
         names = _name_list(value)
         if not names:
