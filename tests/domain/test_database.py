@@ -38,9 +38,9 @@ def test_snapshot_is_read_only(engine: Engine) -> None:
                 snapshot.execute(text("UPDATE tenant SET name = 'x'"))
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # its cursors only
 def test_postgresql_rows_stream_from_a_server_side_cursor(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("server-side cursors are PostgreSQL's")
+    assert engine.dialect.name == "postgresql"
     with engine.begin() as connection:
         for _ in range(30):
             make_tenant(connection)
