@@ -43,33 +43,37 @@ def make_job(
     return export_id
 
 
-def race(engine: Engine, export_id: str, contenders: int = 8) -> list[str]:
-    """Every contender claims at the same instant on its own connection; the winners."""
-    start = threading.Barrier(contenders)
-    winners: list[str] = []
+def claim_at_once(engine: Engine, export_ids: list[str], share: int = 2) -> list[store.Claim]:
+    """One worker per id claims at the same instant on its own connection; their outcomes."""
+    start = threading.Barrier(len(export_ids))
+    outcomes: list[store.Claim] = [store.Claim.NOT_CLAIMABLE] * len(export_ids)
     now = datetime.now(UTC)
 
-    def contend(worker: str) -> None:
+    def contend(index: int) -> None:
         with engine.connect() as connection:
             start.wait()
-            won = store.claim(
+            outcomes[index] = store.claim(
                 connection,
-                export_id,
-                worker=worker,
+                export_ids[index],
+                worker=f"w{index}",
                 now=now,
-                lease_until=now + timedelta(60),
-                max_running_per_tenant=2,
+                lease_until=now + timedelta(seconds=60),
+                max_running_per_tenant=share,
             )
             connection.commit()
-        if won is store.Claim.TAKEN:
-            winners.append(worker)
 
-    threads = [threading.Thread(target=contend, args=(f"w{i}",)) for i in range(contenders)]
+    threads = [threading.Thread(target=contend, args=(i,)) for i in range(len(export_ids))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return winners
+    return outcomes
+
+
+def race(engine: Engine, export_id: str, contenders: int = 8) -> list[str]:
+    """Every contender claims the same job at the same instant; the winners' worker names."""
+    outcomes = claim_at_once(engine, [export_id] * contenders)
+    return [f"w{i}" for i, outcome in enumerate(outcomes) if outcome is store.Claim.TAKEN]
 
 
 def test_one_of_many_concurrent_claims_wins(engine: Engine) -> None:
@@ -108,27 +112,5 @@ def test_one_firms_concurrent_claims_stop_at_its_share(engine: Engine) -> None:
     with engine.begin() as connection:
         tenant = make_tenant(connection)
     jobs = [make_job(engine, tenant=tenant) for _ in range(6)]
-    start = threading.Barrier(len(jobs))
-    outcomes: list[store.Claim] = []
-    now = datetime.now(UTC)
-
-    def contend(export_id: str) -> None:
-        with engine.connect() as connection:
-            start.wait()
-            outcome = store.claim(
-                connection,
-                export_id,
-                worker=f"w-{export_id}",
-                now=now,
-                lease_until=now + timedelta(seconds=60),
-                max_running_per_tenant=2,
-            )
-            connection.commit()
-        outcomes.append(outcome)
-
-    threads = [threading.Thread(target=contend, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = claim_at_once(engine, jobs, share=2)
     assert sorted(outcomes) == sorted([store.Claim.TAKEN] * 2 + [store.Claim.TENANT_BUSY] * 4)

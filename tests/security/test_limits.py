@@ -15,7 +15,7 @@ from smarter_export.api.rate_limit import CreationLimiter
 from smarter_export.auth.principal import Principal
 from smarter_export.errors import TooManyRequests
 from smarter_export.settings import Settings
-from tests.live import LiveFactory
+from tests.live import LiveFactory, free_port
 from tests.security.conftest import Tally
 from tests.servers.redis import RedisServer, find_redis_server
 
@@ -186,3 +186,16 @@ def test_counters_live_in_redis_when_the_queue_does(tmp_path: Path) -> None:
         assert int(refused.value.headers["Retry-After"]) >= 1
     finally:
         redis.close()
+
+
+def test_unreachable_counters_serve_rather_than_refuse_everyone(tmp_path: Path) -> None:
+    """The README's promise: a Redis that is down must not turn every creation into an error."""
+    settings = Settings(
+        data_dir=tmp_path,
+        rate_limit_storage_url=f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        rate_limit_per_user="1/minute",
+    )
+    limiter = CreationLimiter(settings)
+    caller = Principal("ada", "firm-1", "user", frozenset())
+    assert limiter.take(caller) == {}
+    assert limiter.take(caller) == {}  # past the limit, yet served: nothing is counting

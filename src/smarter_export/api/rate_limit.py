@@ -59,15 +59,15 @@ class CreationLimiter:
             refused = [c for c in counters if not self._limiter.test(c[0], *c[1])]
             if not refused:
                 refused = [c for c in counters if not self._limiter.hit(c[0], *c[1])]
-            windows = [self._window(item, keys) for item, keys in counters]
+            windows = {c: self._window(*c) for c in counters}
         except Exception as error:  # the counters' store is down: serve rather than refuse all
             log.error("rate_limit.unavailable", error=repr(error))
             return {}
-        tightest = min(windows, key=lambda w: (w.remaining, -w.reset_seconds))
         if not refused:
+            tightest = min(windows.values(), key=lambda w: (w.remaining, -w.reset_seconds))
             return tightest.headers()
         item, keys = refused[0]
-        window = self._window(item, keys)
+        window = windows[refused[0]]
         who = "you" if keys[0] == "user" else "your firm"
         log.warning("rate_limit.refused", tenant_id=principal.tenant_id, scope=keys[0])
         raise TooManyRequests(
