@@ -30,6 +30,7 @@ from tests.sources.support import export_rows
 FIRM = DemoSize(tenants=1, time_entries=30_000, seed=3)
 YEAR = {"dateFrom": "2025-01-01", "dateTo": "2025-12-31"}
 TOTAL_NOTE = "The total row is the period's total from the ledger itself"
+LEDGER_TOTAL = (Decimal("5360378.48"), Decimal("4995108.23"))  # invoiced, collected in 2025
 
 # Plain SQL, as a clerk would write it: invoices issued in 2025 that were sent (not draft or
 # void, not deleted), and the payments to them dated in 2025, in whole cents.
@@ -104,10 +105,11 @@ def test_collection_by_client_ties_out_row_by_row_to_plain_sql(
         sum(invoiced for invoiced, _ in ledger.values()),
         sum(collected for _, collected in ledger.values()),
     )
-    # The rows the issue found off by a cent or two, and the firm's total, to the cent.
-    assert by_name["Elizabeth Williams"] == (5_280_060, 4_120_110)
-    assert by_name["Haddad Logistics Corp."] == (2_561_670, 2_561_670)
-    assert (total["invoiced"], total["collected"]) == (Decimal("5099339.50"), Decimal("3935165.12"))
+    # The rows the issue found off by a cent or two, and the firm's total, to the cent (the
+    # ledger's figures since the demo firm's pricing of issue 20).
+    assert by_name["Elizabeth Williams"] == (5_439_881, 4_900_519)
+    assert by_name["Haddad Logistics Corp."] == (4_863_227, 4_863_227)
+    assert (total["invoiced"], total["collected"]) == LEDGER_TOTAL
 
 
 def test_every_grouping_of_collection_has_the_ledgers_total(demo_firm: tuple[Engine, str]) -> None:
@@ -124,8 +126,8 @@ def test_every_grouping_of_collection_has_the_ledgers_total(demo_firm: tuple[Eng
         {"metric": "matter_profitability", **YEAR},
         include_confidential=True,
     )[-1]["revenueCollected"]
-    assert totals == {(Decimal("5099339.50"), Decimal("3935165.12"))}
-    assert revenue == Decimal("3935165.12")
+    assert totals == {LEDGER_TOTAL}
+    assert revenue == LEDGER_TOTAL[1]
 
 
 def test_the_notes_say_the_total_row_is_the_ledgers_total(
@@ -151,3 +153,103 @@ def test_the_notes_say_the_total_row_is_the_ledgers_total(
     assert TOTAL_NOTE in str(info["Note 3"])
     first_page = " ".join(pdf_pages(texts["pdf"])[0].split())
     assert TOTAL_NOTE in first_page
+
+
+# Billed time dated in 2025 per timekeeper: minutes at the standard rate and at the billed rate,
+# in cent-minutes.
+TIME_BY_TIMEKEEPER = """
+SELECT t.id,
+       SUM(e.duration_minutes * CAST(ROUND(t.rate * 100) AS INTEGER)) AS standard,
+       SUM(e.duration_minutes * CAST(ROUND(e.rate * 100) AS INTEGER)) AS at_rate
+FROM time_entry e
+JOIN timekeeper t ON t.id = e.timekeeper_id
+WHERE e.tenant_id = :tenant AND NOT e.is_deleted AND e.status = 'billed'
+  AND e.date BETWEEN '2025-01-01' AND '2025-12-31'
+GROUP BY t.id
+"""
+# Per issued invoice billing that time (the demo bills each month's work on one invoice, so all
+# of an invoice's time is in the year or none): its total, its write-down (adjustment lines -
+# discount), the payments to it dated in 2025, and its time at billed rates, in cents and
+# cent-minutes.
+INVOICES_OF_THE_TIME = """
+SELECT CAST(ROUND(i.total * 100) AS INTEGER),
+       COALESCE((SELECT SUM(CAST(ROUND(l.amount * 100) AS INTEGER)) FROM invoice_line_item l
+                 WHERE l.invoice_id = i.id AND l.type = 'adjustment' AND NOT l.is_deleted), 0)
+         - CAST(ROUND(i.discount * 100) AS INTEGER),
+       COALESCE((SELECT SUM(CAST(ROUND(p.amount * 100) AS INTEGER)) FROM payment p
+                 WHERE p.invoice_id = i.id AND NOT p.is_deleted
+                   AND p.payment_date <= '2025-12-31'), 0),
+       (SELECT SUM(e.duration_minutes * CAST(ROUND(e.rate * 100) AS INTEGER)) FROM time_entry e
+        WHERE e.invoice_id = i.id AND e.status = 'billed' AND NOT e.is_deleted)
+FROM invoice i
+WHERE i.tenant_id = :tenant AND NOT i.is_deleted
+  AND i.status IN ('sent', 'paid', 'partially_paid', 'written_off')
+  AND i.id IN (SELECT invoice_id FROM time_entry WHERE tenant_id = :tenant AND status = 'billed'
+               AND NOT is_deleted AND date BETWEEN '2025-01-01' AND '2025-12-31')
+"""
+
+
+def half_away_from_zero(numerator: int, denominator: int) -> int:
+    magnitude = (abs(numerator) * 2 + abs(denominator)) // (abs(denominator) * 2)
+    return -magnitude if (numerator < 0) != (denominator < 0) else magnitude
+
+
+def test_realization_ties_out_to_plain_sql_over_time_and_invoice_lines(
+    demo_firm: tuple[Engine, str],
+) -> None:
+    engine, tenant = demo_firm
+    with engine.connect() as connection:
+        time = {
+            person: (int(standard), int(at_rate))
+            for person, standard, at_rate in connection.execute(
+                text(TIME_BY_TIMEKEEPER), {"tenant": tenant}
+            )
+        }
+        invoices = [
+            tuple(int(value) for value in row)
+            for row in connection.execute(text(INVOICES_OF_THE_TIME), {"tenant": tenant})
+        ]
+    write_downs = sum(write_down for _, write_down, _, _ in invoices)
+    # Each invoice's payments are credited to its time by the time's share of its total.
+    collected = sum(
+        half_away_from_zero(paid * (at_rate + 60 * write_down), 60 * total)
+        for total, write_down, paid, at_rate in invoices
+    )
+    columns = ["timekeeper", "groupId", "atBilledRates", "invoiceWriteDowns", "billedAmount",
+               "standardValue", "realization"]  # fmt: skip
+    *people, firm = export_rows(
+        engine, "analytics", tenant, {"metric": "realization", "columns": columns, **YEAR},
+        include_confidential=True,
+    )  # fmt: skip
+    assert {row["groupId"] for row in people} == set(time)
+    for row in people:
+        standard, at_rate = time[str(row["groupId"])]
+        assert cents(row["standardValue"]) == half_away_from_zero(standard, 60)
+        assert cents(row["atBilledRates"]) == half_away_from_zero(at_rate, 60)
+    # The write-downs' parts add up to the invoices' write-downs, to the cent.
+    assert sum(cents(row["invoiceWriteDowns"]) for row in people) == write_downs
+    assert cents(firm["invoiceWriteDowns"]) == write_downs
+    all_standard = sum(standard for standard, _ in time.values())
+    all_at_rate = sum(at_rate for _, at_rate in time.values())
+    billed = all_at_rate + 60 * write_downs
+    assert cents(firm["billedAmount"]) == half_away_from_zero(billed, 60)
+    assert firm["realization"] == Decimal(half_away_from_zero(billed * 1000, all_standard)) / 1000
+    assert Decimal("0.85") < firm["realization"] < Decimal("0.95")  # type: ignore[operator]
+
+    *rows, firm = export_rows(
+        engine, "analytics", tenant, {"metric": "collection_realization", **YEAR},
+        include_confidential=True,
+    )  # fmt: skip
+    assert sum(cents(row["collected"]) for row in rows) == cents(firm["collected"]) == collected
+    assert firm["collectionRealization"] == (
+        Decimal(half_away_from_zero(collected * 60 * 1000, all_standard)) / 1000
+    )
+
+
+def test_some_timekeepers_are_over_their_target_and_some_under(
+    demo_firm: tuple[Engine, str],
+) -> None:
+    engine, tenant = demo_firm
+    rows = export_rows(engine, "analytics", tenant, {"metric": "utilization", **YEAR})
+    ratios = [r["utilization"] for r in rows[:-1] if isinstance(r["utilization"], Decimal)]
+    assert max(ratios) > 1 and min(ratios) < Decimal("0.5")

@@ -403,3 +403,52 @@ def test_hidden_confidential_parts_leave_every_grouping_with_the_same_total(
     if not any(m.confidential for m in spec.matters):
         assert money_cents({"x": invoiced.pop()}, "x") == books["line"].invoiced_total
         assert money_cents({"x": collected.pop()}, "x") == books["line"].collected_total
+
+
+def half_away_from_zero(value: Fraction) -> int:
+    magnitude = int(abs(value) + Fraction(1, 2))
+    return -magnitude if value < 0 else magnitude
+
+
+def realized(spec: FirmSpec) -> tuple[int, int]:
+    """The firm's invoice write-downs on billed time and the time's part of what was collected:
+    per invoice, write-down = adjustments - discount, and the time's share of the payments =
+    paid x (time at billed rates + write-down) / total, rounded once."""
+    write_downs = collected = 0
+    for invoice in spec.invoices:
+        if invoice.deleted or invoice.status not in BILLED or not invoice.time:
+            continue
+        positive = sum(amount for _, amount in invoice.lines if amount > 0)
+        discount = positive * invoice.discount_share // 100
+        total = sum(amount for _, amount in invoice.lines) - discount
+        write_down = sum(amount for _, amount in invoice.lines if amount < 0) - discount
+        paid = sum(
+            max(total * percent // 100, 1)
+            for percent, after in invoice.payments
+            if FIRST_DAY + timedelta(days=invoice.issued + after) <= DATE_TO
+        )
+        billed = sum(rate * minutes for _, _, minutes, rate in invoice.time) + 60 * write_down
+        write_downs += write_down
+        collected += half_away_from_zero(Fraction(paid * billed, 60 * total)) if total else 0
+    return write_downs, collected
+
+
+@EXAMPLES
+@given(spec=firms())
+def test_realization_write_downs_and_collections_tie_out(engine: Engine, spec: FirmSpec) -> None:
+    tenant, _ = build(engine, spec)
+    write_downs, collected = realized(spec)
+    every_matter_live = not any(m.deleted for m in spec.matters)
+    for metric, column, expected in (
+        ("realization", "invoiceWriteDowns", write_downs),
+        ("collection_realization", "collected", collected),
+    ):
+        for grouping in DIMENSIONS[metric]:
+            params = {"metric": metric, "groupBy": grouping, **PERIOD}
+            rows = export_rows(engine, "analytics", tenant, params, include_confidential=True)
+            *groups, total = rows or [{column: Decimal("0.00")}]
+            # Whole-cent parts: the rows add up to the total row exactly...
+            assert sum(money_cents(r, column) for r in groups) == money_cents(total, column)
+            # ...which is the invoices' figure (time on deleted matters is not counted).
+            if every_matter_live:
+                assert money_cents(total, column) == expected, (metric, grouping)

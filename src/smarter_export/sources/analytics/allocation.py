@@ -17,26 +17,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, case, cast, func, literal, select
+from sqlalchemy import BigInteger, ColumnElement, Select, String, case, cast, func, literal, select
 from sqlalchemy.sql import FromClause
 
 from smarter_export.sources.sql import byte_order, divided
 
 
 def with_running_sums(
-    weights: FromClause, partition: ColumnElement[Any], order: Sequence[ColumnElement[Any]]
+    weights: FromClause,
+    partition: ColumnElement[Any],
+    order: Sequence[ColumnElement[Any]],
+    *,
+    weight: str = "weight",
 ) -> Select[Any]:
-    """`weights` with two columns more: `weight_total` of its partition (an invoice) and
-    `running`, the sum of the weights up to and including the row, in `order`."""
-    keys = [byte_order(func.coalesce(key, literal(""))) for key in order]
-    weight = weights.c.weight
+    """`weights` with two columns more: `{weight}_total`, the sum of the column `weight` over
+    its partition (an invoice), and `{weight}_running`, its sum up to and including the row,
+    in `order`."""
+    # Text keys (ids, months) in byte order with NULL first on every database; other keys
+    # (flags) are never NULL.
+    keys = [
+        byte_order(func.coalesce(key, literal(""))) if isinstance(key.type, String) else key
+        for key in order
+    ]
+    value = weights.c[weight]
     return select(
         *weights.c,
-        cast(func.sum(weight).over(partition_by=partition), BigInteger).label("weight_total"),
+        cast(func.sum(value).over(partition_by=partition), BigInteger).label(f"{weight}_total"),
         cast(
-            func.sum(weight).over(partition_by=partition, order_by=keys, rows=(None, 0)),
+            func.sum(value).over(partition_by=partition, order_by=keys, rows=(None, 0)),
             BigInteger,
-        ).label("running"),
+        ).label(f"{weight}_running"),
     )
 
 
@@ -47,6 +57,8 @@ def part_of(
     total: ColumnElement[Any],
 ) -> ColumnElement[Any]:
     """This part of `amount` (whole cents): the whole amount where there is nothing to divide
-    by (`total` NULL: no weighted parts)."""
+    by (`total` NULL: no weighted parts). With `total` larger than the parts' weights, the
+    parts are those of a whole whose last, unlisted part is the rest: they add up to the
+    amount x their weights / total, rounded once."""
     share = divided(amount * running, total) - divided(amount * (running - weight), total)
     return case((total.is_(None), amount), else_=cast(share, BigInteger))

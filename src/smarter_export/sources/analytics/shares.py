@@ -278,7 +278,7 @@ class InvoiceFacts:
             conditions.append(parts.c.timekeeper_id == f.timekeeper_id)
 
         def share(amount: ColumnElement[Any]) -> ColumnElement[Any]:
-            return part_of(amount, parts.c.weight, parts.c.running, parts.c.weight_total)
+            return part_of(amount, parts.c.weight, parts.c.weight_running, parts.c.weight_total)
 
         group = group_of(
             f.dimension, timekeeper=tk, matter=m, client=c, practice_area=pa, day=inv.c.issue_date

@@ -65,8 +65,9 @@ class Analytics(DataSource):
     name = "analytics"
     title = "Analytics"
     description = (
-        "A firm metric (utilization, billable mix, realization, collection, AR aging, matter "
-        "profitability, effective rate) over a period, one row per group and a firm total."
+        "A firm metric (utilization, billable mix, billing and collection realization, "
+        "collection, AR aging, matter profitability, effective rate) over a period, one row per "
+        "group and a firm total."
     )
     filters_model: ClassVar[type[Filters]] = AnalyticsFilters
     default_sort: ClassVar[tuple[SortKey, ...]] = ()
