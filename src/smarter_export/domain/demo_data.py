@@ -729,9 +729,7 @@ class FirmBuilder:
             if billing == "hourly" and self.pricing.random() < AGREED_RATE_MATTERS
             else None
         )
-        rates = {
-            person: self._billed_rate(person.rate, agreed) for person in dict.fromkeys(team)
-        }
+        rates = {person: self._billed_rate(person.rate, agreed) for person in dict.fromkeys(team)}
         matter = _Matter(
             id=self.new_id(), name=name, billing_type=billing, open_date=opened,
             close_date=closed, first_day=first_day, last_day=last_day, team=team,
