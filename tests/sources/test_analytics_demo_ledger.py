@@ -130,8 +130,16 @@ def test_every_grouping_of_collection_has_the_ledgers_total(demo_firm: tuple[Eng
     assert revenue == LEDGER_TOTAL[1]
 
 
-def test_the_notes_say_the_total_row_is_the_ledgers_total(
-    demo_firm: tuple[Engine, str], tmp_path: Path
+@pytest.mark.parametrize(
+    ("metric", "definition"),
+    [
+        ("collection", "Collection = amount collected / amount invoiced"),
+        ("realization", "Billing realization = billed amount / standard value"),
+        ("collection_realization", "Collection realization = collected / standard value"),
+    ],
+)
+def test_the_notes_define_the_metric_and_the_total_row(
+    demo_firm: tuple[Engine, str], tmp_path: Path, metric: str, definition: str
 ) -> None:
     engine, _ = demo_firm
     with engine.connect() as connection:
@@ -143,15 +151,18 @@ def test_the_notes_say_the_total_row_is_the_ledgers_total(
             firm=firm,
             source_name="analytics",
             format_name=format_name,
-            params={"metric": "collection", "groupBy": "practice_area", **YEAR},
+            params={"metric": metric, "groupBy": "practice_area", **YEAR},
             requested_by="tester",
         )
-        path = tmp_path / f"collection{planned.file_extension}"
+        path = tmp_path / f"{metric}{planned.file_extension}"
         run_export(engine, planned.plan, planned.writer, path)
         texts[format_name] = path.read_bytes()
     info = {row[0]: row[1] for row in xlsx_sheets(texts["excel"])["Export info"] if row}
+    assert str(info["Note 1"]).startswith(definition)
+    assert "Leaves out" in str(info["Note 1"]) or metric == "collection"
     assert TOTAL_NOTE in str(info["Note 3"])
     first_page = " ".join(pdf_pages(texts["pdf"])[0].split())
+    assert definition in first_page
     assert TOTAL_NOTE in first_page
 
 

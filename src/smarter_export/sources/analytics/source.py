@@ -44,12 +44,12 @@ ROUNDING_NOTE = (
     "Rounding: money is summed in whole cents and time in minutes, and each figure is rounded "
     "once, half away from zero: hours and money to two places, ratios to a tenth of a percent. "
     "By client, month or firm an invoice counts whole; by matter, practice area or timekeeper "
-    "its amounts are divided into whole-cent parts that add up to it exactly (cumulative "
-    "rounding). The total row is the period's total from the ledger itself, every invoice and "
-    "payment counted once to the cent (less parts on confidential matters when they are not "
-    "included), not a sum of rounded rows; its ratio is taken from its own sums. Values of "
-    "time (hours x rate) are rounded once per figure, so the rows may differ from the total by "
-    "a cent of rounding. A ratio over zero is left empty."
+    "(and for realization, over its billed time) its amounts are divided into whole-cent parts "
+    "that add up to it exactly (cumulative rounding). The total row is the period's total from "
+    "the ledger itself, every invoice and payment counted once to the cent (less parts on "
+    "confidential matters when they are not included), not a sum of rounded rows; its ratio "
+    "is taken from its own sums. Values of time (hours x rate) are rounded once per figure, so "
+    "the rows may differ from the total by a cent of rounding. A ratio over zero is left empty."
 )
 
 
