@@ -42,6 +42,7 @@ from smarter_export.domain.tables import (
     invoice,
     invoice_line_item,
     matter,
+    payment,
     practice_area,
     time_entry,
     timekeeper,
@@ -55,7 +56,7 @@ from smarter_export.sources.analytics.model import (
     percent_column,
     ratio_metric,
 )
-from smarter_export.sources.analytics.shares import BILLED_STATUSES, paid_by
+from smarter_export.sources.analytics.shares import BILLED_STATUSES
 from smarter_export.sources.base import Scope
 from smarter_export.sources.sql import cents, integer_sum, live, month_key, visible_matter
 
@@ -109,63 +110,74 @@ def _billed_time(scope: Scope, filters: AnalyticsFilters) -> FromClause:
     )
 
 
-def _invoice_money(scope: Scope, filters: AnalyticsFilters) -> FromClause:
-    """Per issued live invoice: its total, its write-down (adjustments - discount) and what was
-    paid on it by the period's last day, in cents."""
+def _priced(scope: Scope, filters: AnalyticsFilters) -> FromClause:
+    """The billed time with its issued invoice's total, write-down (adjustment lines -
+    discount) and payments by the period's last day, in cents; NULL without an issued invoice.
+
+    The invoice by its primary key, its lines and payments through their (tenant, invoice)
+    indexes: a lookup per row, where joining a grouped subquery of every invoice's money let
+    SQLite scan that subquery once per row."""
+    time = _billed_time(scope, filters)
     li = invoice_line_item.alias("radj")
-    adjustments = (
-        select(li.c.invoice_id, integer_sum(cents(li.c.amount)).label("adjusted_cents"))
-        .where(li.c.tenant_id == scope.tenant_id, live(li), li.c.type == "adjustment")
-        .group_by(li.c.invoice_id)
-        .subquery("adjustments")
+    adjusted = (
+        select(integer_sum(cents(li.c.amount)))
+        .where(
+            li.c.tenant_id == scope.tenant_id,
+            li.c.invoice_id == inv.c.id,
+            live(li),
+            li.c.type == "adjustment",
+        )
+        .scalar_subquery()
     )
-    paid = paid_by(scope, filters)
+    pay = payment.alias("rpay")
+    paid = (
+        select(integer_sum(cents(pay.c.amount)))
+        .where(
+            pay.c.tenant_id == scope.tenant_id,
+            pay.c.invoice_id == inv.c.id,
+            live(pay),
+            pay.c.payment_date <= filters.date_to,
+        )
+        .scalar_subquery()
+    )
+    issued = and_(
+        inv.c.id == time.c.invoice_id,
+        inv.c.tenant_id == scope.tenant_id,
+        live(inv),
+        inv.c.status.in_(BILLED_STATUSES),
+    )
     return (
         select(
-            inv.c.id,
+            *time.c,
             cast(cents(inv.c.total), BigInteger).label("total_cents"),
-            cast(
-                func.coalesce(adjustments.c.adjusted_cents, 0) - cents(inv.c.discount), BigInteger
-            ).label("write_down_cents"),
-            cast(func.coalesce(paid.c.paid_cents, 0), BigInteger).label("paid_cents"),
+            cast(adjusted - cents(inv.c.discount), BigInteger).label("invoice_write_down"),
+            cast(paid, BigInteger).label("paid_cents"),
         )
-        .select_from(
-            inv.outerjoin(adjustments, adjustments.c.invoice_id == inv.c.id).outerjoin(
-                paid, paid.c.invoice_id == inv.c.id
-            )
-        )
-        .where(inv.c.tenant_id == scope.tenant_id, live(inv), inv.c.status.in_(BILLED_STATUSES))
-        .subquery("invoice_money")
+        .select_from(time.outerjoin(inv, issued))
+        .subquery("priced")
     )
 
 
 def _billed_parts(scope: Scope, filters: AnalyticsFilters) -> FromClause:
     """The billed time with its part of the invoice's write-down, its billed amount (in
     cent-minutes) and its part of the payments."""
-    time = _billed_time(scope, filters)
-    money_of = _invoice_money(scope, filters)
-    order = [time.c[key] for key in _KEYS]
-    written = with_running_sums(time, time.c.invoice_id, order).subquery("written")
+    priced = _priced(scope, filters)
+    order = [priced.c[key] for key in _KEYS]
+    written = with_running_sums(priced, priced.c.invoice_id, order).subquery("written")
     write_down = func.coalesce(
         part_of(
-            money_of.c.write_down_cents,
+            written.c.invoice_write_down,
             written.c.weight,
             written.c.weight_running,
             written.c.weight_total,
         ),
         0,
     )
-    billed = (
-        select(
-            *written.c,
-            cast(write_down, BigInteger).label("write_down_cents"),
-            cast(written.c.weight + write_down * 60, BigInteger).label("billed"),
-            money_of.c.total_cents,
-            money_of.c.paid_cents,
-        )
-        .select_from(written.outerjoin(money_of, money_of.c.id == written.c.invoice_id))
-        .subquery("billed")
-    )
+    billed = select(
+        *written.c,
+        cast(write_down, BigInteger).label("write_down_cents"),
+        cast(written.c.weight + write_down * 60, BigInteger).label("billed"),
+    ).subquery("billed")
     paid = with_running_sums(
         billed, billed.c.invoice_id, [billed.c[key] for key in _KEYS], weight="billed"
     ).subquery("paid_parts")

@@ -84,19 +84,25 @@ Amounts = Callable[[Share], Sequence[ColumnElement[Any]]]
 """A metric's units of one fact, given how to take its share of an invoice amount."""
 
 
-def paid_by(scope: Scope, filters: AnalyticsFilters) -> FromClause:
-    """Per invoice: cents of live payments dated on or before the period's last day."""
+def paid_by(scope: Scope, filters: AnalyticsFilters) -> ColumnElement[Any]:
+    """An invoice's cents of live payments dated on or before the period's last day.
+
+    Looked up per invoice through the (tenant, invoice) index: a join to a grouped subquery of
+    every invoice's payments is scanned once per row by SQLite when it sees no index for it."""
     pay = payment.alias("pay")
-    return (
-        select(pay.c.invoice_id, integer_sum(cents(pay.c.amount)).label("paid_cents"))
-        .where(
-            pay.c.tenant_id == scope.tenant_id,
-            live(pay),
-            pay.c.payment_date <= filters.date_to,
-        )
-        .group_by(pay.c.invoice_id)
-        .cte("paid")
-        .prefix_with("MATERIALIZED", dialect="postgresql")  # once, not once per invoice
+    return cast(
+        func.coalesce(
+            select(integer_sum(cents(pay.c.amount)))
+            .where(
+                pay.c.tenant_id == scope.tenant_id,
+                pay.c.invoice_id == inv.c.id,
+                live(pay),
+                pay.c.payment_date <= filters.date_to,
+            )
+            .scalar_subquery(),
+            0,
+        ),
+        BigInteger,
     )
 
 
@@ -106,6 +112,7 @@ class ChosenInvoices:
 
     from_clause: FromClause
     conditions: tuple[ColumnElement[bool], ...]
+    invoice_conditions: tuple[ColumnElement[bool], ...]  # those on the invoice row alone
     total_cents: ColumnElement[Any]
     paid_cents: ColumnElement[Any]
 
@@ -113,11 +120,9 @@ class ChosenInvoices:
 def chosen_invoices(
     scope: Scope, filters: AnalyticsFilters, statuses: tuple[str, ...]
 ) -> ChosenInvoices:
-    paid = paid_by(scope, filters)
     conditions = [
         inv.c.tenant_id == scope.tenant_id,
         live(inv),
-        live(c),
         inv.c.status.in_(statuses),
         inv.c.issue_date >= filters.date_from,
         inv.c.issue_date <= filters.date_to,
@@ -125,12 +130,11 @@ def chosen_invoices(
     if filters.client_id:
         conditions.append(inv.c.client_id == filters.client_id)
     return ChosenInvoices(
-        from_clause=inv.join(c, c.c.id == inv.c.client_id).outerjoin(
-            paid, paid.c.invoice_id == inv.c.id
-        ),
-        conditions=tuple(conditions),
+        from_clause=inv.join(c, c.c.id == inv.c.client_id),
+        conditions=(*conditions, live(c)),
+        invoice_conditions=tuple(conditions),
         total_cents=cast(cents(inv.c.total), BigInteger),
-        paid_cents=cast(func.coalesce(paid.c.paid_cents, 0), BigInteger),
+        paid_cents=paid_by(scope, filters),
     )
 
 
@@ -229,16 +233,36 @@ class InvoiceFacts:
         )
 
     def _allocated(self) -> FromClause:
-        """The weighted parts of every invoice with their running sums (one CTE per statement)."""
+        """Every chosen invoice's weighted parts with their running sums (one CTE per
+        statement); an invoice whose parts weigh nothing is one part of no weight (NULL)."""
         if self._parts_cte is None:
-            weights = self._weights.subquery("w")
+            weights = self._weights.cte("w")
+            weighing = (
+                select(weights.c.invoice_id)
+                .group_by(weights.c.invoice_id)
+                .having(func.sum(weights.c.weight) != 0)
+            )
+            weighed = select(weights).where(weights.c.invoice_id.in_(weighing)).subquery("wn")
+            by_invoice = (
+                select(
+                    inv.c.id.label("invoice_id"),
+                    weighed.c.matter_id,
+                    weighed.c.timekeeper_id,
+                    weighed.c.weight,
+                )
+                .select_from(inv.outerjoin(weighed, weighed.c.invoice_id == inv.c.id))
+                .where(*self.invoices.invoice_conditions)
+                .subquery("weighted")
+            )
             self._parts_cte = (
                 with_running_sums(
-                    weights, weights.c.invoice_id, (weights.c.matter_id, weights.c.timekeeper_id)
+                    by_invoice,
+                    by_invoice.c.invoice_id,
+                    (by_invoice.c.matter_id, by_invoice.c.timekeeper_id),
                 )
                 .cte("parts")
-                # Computed once: without table statistics PostgreSQL may otherwise re-run the
-                # window for every invoice it joins.
+                # Computed once, and read from first: SQLite builds no index on a window's
+                # result, so joining it to invoices would scan it once per invoice.
                 .prefix_with("MATERIALIZED", dialect="postgresql")
             )
         return self._parts_cte
@@ -257,9 +281,8 @@ class InvoiceFacts:
         f = self._filters
         parts = self._allocated()
         joined = (
-            self.invoices.from_clause.outerjoin(
-                parts, and_(parts.c.invoice_id == inv.c.id, parts.c.weight_total != 0)
-            )
+            parts.join(inv, inv.c.id == parts.c.invoice_id)
+            .join(c, c.c.id == inv.c.client_id)
             .outerjoin(m_any, m_any.c.id == parts.c.matter_id)
             .outerjoin(m, and_(m.c.id == parts.c.matter_id, live(m)))
             .outerjoin(pa, pa.c.id == m.c.practice_area_id)
