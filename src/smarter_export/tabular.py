@@ -88,7 +88,7 @@ class ExportOutcome:
     rows_by_table: dict[str, int]  # rows the writer was given, by table
     partial: bool = False  # some rows that matched are not in the file
     warnings: tuple[str, ...] = ()  # what is missing and why, in words a reader acts on
-    # Rows the filters matched, by table, where more matched than the writer was given.
+    # Rows the filters matched, by table: more than the writer was given where a cap cut them.
     rows_matched: dict[str, int] = field(default_factory=dict)
 
 

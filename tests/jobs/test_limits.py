@@ -6,13 +6,17 @@ hand-written SQL; files are read back by the csv module, openpyxl and poppler's 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from smarter_export.formats.base import ExportWriter
 from smarter_export.jobs.engine import ExportResult, run_export
 from smarter_export.jobs.plan import plan_export
 from smarter_export.settings import Settings
+from smarter_export.tabular import ExportInfo, ExportOutcome, Row, TableSpec, WriteSummary
 from tests.jobs.test_engine import demo_firm
 from tests.readers import csv_tables, pdftotext, xlsx_sheets
 
@@ -203,3 +207,60 @@ def test_an_export_within_every_limit_is_whole(demo_engine: Engine, tmp_path: Pa
     assert result.rows_written == {"invoices": result.rows_total, "line_items": every_line}
     assert not result.partial and result.warnings == ()
     assert "Partial: no." in " ".join(pdftotext(content).split())
+
+
+@dataclass
+class CuttingWriter:
+    """A real CSV writer behind a writer that cannot hold more than `keep` line items."""
+
+    writer: ExportWriter
+    keep: int
+    given: int = 0
+
+    def open(self, path: Path, info: ExportInfo, tables: Sequence[TableSpec]) -> None:
+        self.writer.open(path, info, tables)
+
+    def write_rows(self, table: str, batch: Sequence[Row]) -> None:
+        if table == "line_items":
+            room = max(self.keep - self.given, 0)
+            self.given += len(batch)
+            batch = batch[:room]
+        if batch:
+            self.writer.write_rows(table, batch)
+
+    def close(self, outcome: ExportOutcome) -> WriteSummary:
+        summary = self.writer.close(outcome)
+        return replace(summary, warnings=("This writer holds at most 100 line items.",))
+
+    def abort(self) -> None:
+        self.writer.abort()
+
+
+def test_rows_a_writer_could_not_hold_are_folded_into_the_result(
+    demo_engine: Engine, tmp_path: Path
+) -> None:
+    planned = plan_export(
+        Settings(data_dir=tmp_path, batch_size=100),
+        firm=demo_firm(demo_engine),
+        source_name="invoices",
+        format_name="csv",
+        params={},
+        requested_by="tester",
+        include_confidential=True,
+    )
+    path = tmp_path / "out.zip"
+
+    result = run_export(
+        demo_engine, replace(planned, writer=CuttingWriter(planned.writer, keep=100)), path
+    )
+
+    every_line = len(line_items(demo_engine))
+    assert len(csv_tables(path.read_bytes())["line_items"]) - 1 == 100
+    assert result.rows_written["line_items"] == 100
+    assert result.rows_matched["line_items"] == every_line
+    assert result.partial
+    assert result.warnings == (
+        "This writer holds at most 100 line items.",
+        f"{every_line - 100:,} of {every_line:,} rows of Invoice line items could not be written "
+        "to the CSV file.",
+    )

@@ -60,11 +60,16 @@ class _Watch:
     """Reports progress and asks whether to stop: after every batch and while the file closes."""
 
     def __init__(
-        self, total: int, on_progress: ProgressCallback | None, should_stop: StopCheck | None
+        self,
+        total: int,
+        on_progress: ProgressCallback | None,
+        should_stop: StopCheck | None,
+        *,
+        started: float,
     ) -> None:
         self.total, self.done = total, 0
         self._on_progress, self._should_stop = on_progress, should_stop
-        self._started = time.monotonic()
+        self._started = started  # the export's start, counting included
 
     def __call__(self, phase: str = WRITING) -> None:
         if self._should_stop is not None and self._should_stop():
@@ -86,10 +91,11 @@ def run_export(
     on_progress: ProgressCallback | None = None,
     should_stop: StopCheck | None = None,
 ) -> ExportResult:
-    writer = plan.writer
+    started, writer = time.monotonic(), plan.writer
     with read_snapshot(engine) as connection:
         tables = table_rows(connection, plan)
-        watch = _Watch(sum(table.rows for table in tables), on_progress, should_stop)
+        total = sum(table.rows for table in tables)
+        watch = _Watch(total, on_progress, should_stop, started=started)
         written: dict[str, int] = {}
         writer.open(path, plan.info, plan.tables)
         try:
@@ -117,7 +123,7 @@ def run_export(
     return ExportResult(
         rows_total=tables[0].matched,
         rows_written=rows_in_file,
-        partial=outcome.partial or rows_in_file != written,
+        partial=outcome.partial or any(rows_in_file[n] < written[n] for n in written),
         warnings=tuple(warnings),
         size_bytes=summary.path_size_bytes,
         seconds=watch.seconds,
