@@ -59,13 +59,14 @@ def table_rows(connection: Connection, plan: ExportPlan) -> tuple[TableRows, ...
     ):
         child_matched = _count_rows(connection, of_every_parent.statement)
         rows = child_matched
-        if parents is not None:
+        if room == 0:  # the cap is spent: none of these rows go in, whoever their parent
+            rows = 0
+        elif parents is not None:
             rows = _count_rows(connection, child.statement)
         statement = child.statement
-        if room is not None and rows > room:
-            rows = room
-            statement = statement.limit(room)
         if room is not None:
+            rows = min(rows, room)
+            statement = statement.limit(rows)
             room -= rows
         tables.append(
             TableRows(
