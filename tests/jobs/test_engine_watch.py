@@ -136,16 +136,23 @@ def test_a_cancel_is_honoured_while_the_file_closes(firm_db: Engine, tmp_path: P
     def cancelled() -> bool:
         return [p.phase for p in seen].count("finishing") >= 2  # the close is under way
 
+    path = tmp_path / "out.xlsx"
     with pytest.raises(ExportCancelled):
         run_export(
             firm_db,
             replace(plan, writer=slow),
-            tmp_path / "out.xlsx",
+            path,
             on_progress=seen.append,
             should_stop=cancelled,
         )
 
     assert slow.closed is None  # it stopped while the close ran, without waiting for it
+    path.unlink(missing_ok=True)  # what the caller does with an unfinished file
+    deadline = time.monotonic() + 4 * CLOSE_SECONDS
+    while (slow.closed is None or path.exists()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert slow.closed is not None  # the close ran to its end in the background
+    assert not path.exists()  # and the workbook it wrote after the caller let go is gone
 
 
 def test_the_time_limit_is_enforced_while_the_file_closes(firm_db: Engine, tmp_path: Path) -> None:

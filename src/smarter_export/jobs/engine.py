@@ -26,9 +26,8 @@ from smarter_export.jobs.plan import ExportPlan
 from smarter_export.tabular import ExportOutcome, WriteSummary
 
 WRITING = "writing"  # rows of any table going into the file
-FINISHING = (
-    "finishing"  # the writer's close: a ZIP's directory, a workbook's assembly, a PDF's save
-)
+# The writer's close: a ZIP's directory, a workbook's assembly, a PDF's save.
+FINISHING = "finishing"
 CLOSE_TICK_SECONDS = 1.0  # how often a slow close is watched
 
 
@@ -117,7 +116,7 @@ def run_export(
         warnings=tuple(warnings),
         rows_matched=matched,
     )
-    summary = _close(writer, outcome, watch)
+    summary = _close(writer, outcome, watch, path)
     rows_in_file = {name: summary.rows_written.get(name, count) for name, count in written.items()}
     warnings += _writer_warnings(plan, summary, written, rows_in_file)
     return ExportResult(
@@ -154,14 +153,15 @@ def _stream(
     return done
 
 
-def _close(writer: ExportWriter, outcome: ExportOutcome, watch: _Watch) -> WriteSummary:
+def _close(writer: ExportWriter, outcome: ExportOutcome, watch: _Watch, path: Path) -> WriteSummary:
     """The writer's close, run beside a watch that ticks every second until it is done.
 
     A close is one call into a library (XlsxWriter zipping its sheets, ReportLab saving every
     page) that cannot be asked to report, so it runs in a thread while this one keeps renewing
     the lease and checking for a cancel or the time limit. When the watch says stop, the export
-    stops at once; the close finishes on its own in the background and its file is deleted by
-    the caller like any unfinished file (aborting under a running close would race it).
+    stops at once. The close cannot be interrupted (aborting under it would race it), so it
+    runs to its end in the background and then deletes the file it made, which may have been
+    created after the caller deleted the unfinished one.
     """
     try:
         watch(FINISHING)
@@ -170,18 +170,27 @@ def _close(writer: ExportWriter, outcome: ExportOutcome, watch: _Watch) -> Write
         raise
     finished: list[WriteSummary] = []
     failed: list[BaseException] = []
+    abandoned = threading.Event()
 
     def close() -> None:
         try:
             finished.append(writer.close(outcome))
         except BaseException as error:  # handed to the waiting thread, which raises it
             failed.append(error)
+            if abandoned.is_set():
+                writer.abort()
+        if abandoned.is_set():
+            path.unlink(missing_ok=True)
 
     closing = threading.Thread(target=close, name="export-close", daemon=True)
     closing.start()
     closing.join(CLOSE_TICK_SECONDS)
     while closing.is_alive():
-        watch(FINISHING)
+        try:
+            watch(FINISHING)
+        except BaseException:
+            abandoned.set()
+            raise
         closing.join(CLOSE_TICK_SECONDS)
     if failed:
         writer.abort()
