@@ -3,6 +3,7 @@ through to its writer, unknown names refused."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,14 @@ def test_each_row_cap_is_one_setting(name: str, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv(variable, "1234")
 
     assert found.row_cap(Settings()) == 1234
+
+
+@pytest.mark.parametrize("setting", ["max_rows_docx", "csv_byte_order_mark", "data_dir"])
+def test_a_format_naming_no_row_cap_is_refused_when_registered(setting: str) -> None:
+    csv = find_format("csv")
+
+    with pytest.raises(ValueError, match=f"'{setting}' is not a row cap of Settings"):
+        replace(csv, name="tsv", row_cap_setting=setting)
 
 
 def test_a_pdf_cap_counts_every_row_and_a_data_file_cap_its_records() -> None:

@@ -69,13 +69,18 @@ class ExportFormat:
     aliases: tuple[str, ...] = ()  # other names callers use: "xlsx"
     several_tables: FileKind | None = None  # the file when there are child tables, if another
 
+    def __post_init__(self) -> None:
+        # A misnamed cap fails when the format is registered, at import, not in an export.
+        field = Settings.model_fields.get(self.row_cap_setting)
+        if field is None or field.annotation is not int:
+            raise ValueError(
+                f"format {self.name!r}: {self.row_cap_setting!r} is not a row cap of Settings"
+            )
+
     def file_for(self, tables: Sequence[TableSpec]) -> FileKind:
         if len(tables) > 1 and self.several_tables is not None:
             return self.several_tables
         return self.file
 
     def row_cap(self, settings: Settings) -> int:
-        cap = getattr(settings, self.row_cap_setting)
-        if not isinstance(cap, int) or isinstance(cap, bool):
-            raise TypeError(f"{self.row_cap_setting} is not a row cap of Settings")
-        return cap
+        return int(getattr(settings, self.row_cap_setting))
