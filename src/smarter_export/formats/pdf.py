@@ -176,16 +176,20 @@ class PdfWriter:
         self._y -= 38
         for label, value in info_lines(info)[1:]:  # the firm is already the first line
             self._line(f"{label}: {value}")
+        self._outcome_line()
+        for note in info.notes:
+            for piece in simpleSplit(note, REGULAR, BODY_SIZE, room):
+                self._line(piece)
+        self._y -= 8
+
+    def _outcome_line(self) -> None:
+        """Room for the row counts and partial or not: known at close, drawn then as a form."""
         self._make_room(ROW_HEIGHT)
         self._y -= ROW_HEIGHT
         self._canvas.saveState()
         self._canvas.translate(MARGIN, self._y + 3)
         self._canvas.doForm(OUTCOME_FORM)
         self._canvas.restoreState()
-        for note in info.notes:
-            for piece in simpleSplit(note, REGULAR, BODY_SIZE, room):
-                self._line(piece)
-        self._y -= 8
 
     def _line(self, text: str, fitter: TextFitter | None = None) -> None:
         fitter = fitter or self._body
