@@ -155,7 +155,7 @@ def test_the_notes_define_the_metric_and_the_total_row(
             requested_by="tester",
         )
         path = tmp_path / f"{metric}{planned.file_extension}"
-        run_export(engine, planned.plan, planned.writer, path)
+        run_export(engine, planned, path)
         texts[format_name] = path.read_bytes()
     info = {row[0]: row[1] for row in xlsx_sheets(texts["excel"])["Export info"] if row}
     assert str(info["Note 1"]).startswith(definition)
