@@ -59,6 +59,7 @@ def claim_at_once(engine: Engine, export_ids: list[str], share: int = 2) -> list
                 now=now,
                 lease_until=now + timedelta(seconds=60),
                 max_running_per_tenant=share,
+                limits=store.RunLimits(max_attempts=4, time_limit_seconds=3600),
             )
             connection.commit()
 

@@ -10,9 +10,9 @@ from fastapi import Depends, Header, Request
 from smarter_export.api.rate_limit import CreationLimiter
 from smarter_export.api.schemas import ExportView
 from smarter_export.api.views import export_view
-from smarter_export.auth.errors import Forbidden
 from smarter_export.auth.principal import Principal
 from smarter_export.auth.tokens import TokenVerifier
+from smarter_export.errors import Forbidden
 from smarter_export.jobs.records import ExportJob
 from smarter_export.jobs.service import Caller, ExportService
 from smarter_export.settings import Settings

@@ -19,15 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine
 
-from smarter_export.auth.errors import Forbidden
 from smarter_export.auth.principal import Principal
+from smarter_export.clock import utcnow
 from smarter_export.domain.tenants import find_firm
-from smarter_export.errors import NotFound, ValidationFailed
+from smarter_export.errors import Forbidden, NotFound, ValidationFailed
 from smarter_export.jobs import grants, store
 from smarter_export.jobs.plan import plan_export
 from smarter_export.jobs.queue import ExportQueue
 from smarter_export.jobs.records import ACTIVE, AuditEvent, ExportJob, JobStatus
-from smarter_export.jobs.runner import utcnow
 from smarter_export.log import get_logger
 from smarter_export.settings import Settings
 from smarter_export.sources.base import Scope
@@ -37,7 +36,6 @@ from smarter_export.storage import links
 from smarter_export.storage.base import FileStorage
 
 log = get_logger("smarter_export.service")
-RESERVED_BODY_KEYS = ("dataSource", "timezone", "fileName")
 
 
 @dataclass(frozen=True)
