@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from smarter_export.auth.principal import Principal
 from smarter_export.clock import utcnow
@@ -103,53 +104,57 @@ class ExportService:
         )
         now = utcnow()
         export_id = str(uuid.uuid4())
-        with self.engine.begin() as connection:
-            duplicate = store.find_duplicate(
-                connection,
-                tenant_id=principal.tenant_id,
-                user_id=principal.user_id,
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint,
-            )
-            if duplicate is not None:
-                if duplicate.request_fingerprint != fingerprint:
-                    raise ValidationFailed.one(
-                        "Idempotency-Key",
-                        "this key was used for a different request; use a new key for a new export",
-                    )
-                return Created(duplicate, existing=True)
-            store.insert_job(
-                connection,
-                {
-                    "id": export_id,
-                    "tenant_id": principal.tenant_id,
-                    "user_id": principal.user_id,
-                    "source": source_name,
-                    "format": planned.format_name,
-                    "parameters": frozen,
-                    "include_confidential": principal.sees_confidential,
-                    "requested_file_name": requested_name,
-                    "timezone": timezone,
-                    "status": JobStatus.PENDING,
-                    "warnings": [],
-                    "idempotency_key": idempotency_key,
-                    "request_fingerprint": fingerprint,
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
-            job = store.get_job(connection, export_id)
-            assert job is not None
-            store.record_event(
-                connection,
-                job,
-                AuditEvent.CREATED,
-                now=now,
-                actor=principal.user_id,
-                client_address=caller.client_address,
-                user_agent=caller.user_agent,
-                details={"source": source_name, "format": planned.format_name},
-            )
+        mine = {"tenant_id": principal.tenant_id, "user_id": principal.user_id}
+        try:
+            with self.engine.begin() as connection:
+                duplicate = store.find_duplicate(
+                    connection, **mine, idempotency_key=idempotency_key, fingerprint=fingerprint
+                )
+                if duplicate is not None:
+                    return _repeat(duplicate, fingerprint)
+                store.insert_job(
+                    connection,
+                    {
+                        "id": export_id,
+                        **mine,
+                        "source": source_name,
+                        "format": planned.format_name,
+                        "parameters": frozen,
+                        "include_confidential": principal.sees_confidential,
+                        "requested_file_name": requested_name,
+                        "timezone": timezone,
+                        "status": JobStatus.PENDING,
+                        "warnings": [],
+                        "idempotency_key": idempotency_key,
+                        "request_fingerprint": fingerprint,
+                        "created_at": now,
+                        "updated_at": now,
+                    },
+                )
+                job = store.get_job(connection, export_id)
+                assert job is not None
+                store.record_event(
+                    connection,
+                    job,
+                    AuditEvent.CREATED,
+                    now=now,
+                    actor=principal.user_id,
+                    client_address=caller.client_address,
+                    user_agent=caller.user_agent,
+                    details={"source": source_name, "format": planned.format_name},
+                )
+        except IntegrityError:
+            if idempotency_key is None:
+                raise
+            # A request with the same key committed between our look and our insert: the unique
+            # index refused ours, and this request gets the answer that one got.
+            with self.engine.connect() as connection:
+                duplicate = store.find_duplicate(
+                    connection, **mine, idempotency_key=idempotency_key, fingerprint=fingerprint
+                )
+            if duplicate is None:
+                raise
+            return _repeat(duplicate, fingerprint)
         # Committed first, then enqueued: a crash in between leaves a pending row for the reaper.
         try:
             self.queue.enqueue(export_id)
@@ -321,6 +326,16 @@ class ExportService:
             return None
         with self.engine.connect() as connection:
             return store.get_job(connection, export_id)
+
+
+def _repeat(duplicate: ExportJob, fingerprint: str) -> Created:
+    """The answer to a repeated request: the export it made, if it asked for the same thing."""
+    if duplicate.request_fingerprint != fingerprint:
+        raise ValidationFailed.one(
+            "Idempotency-Key",
+            "this key was used for a different request; use a new key for a new export",
+        )
+    return Created(duplicate, existing=True)
 
 
 def _audit(
