@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from smarter_export.api.deps import ServicesDep
+from smarter_export.api.deps import RuntimeDep
 
 router = APIRouter(tags=["health"])
 
@@ -21,19 +21,18 @@ def healthz() -> dict[str, Any]:
 
 
 @router.get("/readyz")
-def readyz(services: ServicesDep) -> Response:
+def readyz(runtime: RuntimeDep) -> Response:
     """Database, queue and storage all answer; 503 names the one that does not."""
-    service = services.service
     checks: dict[str, str] = {}
 
     def database() -> None:
-        with service.engine.connect() as connection:
+        with runtime.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
     probes = {
         "database": database,
-        "queue": service.queue.check,
-        "storage": service.storage.check,
+        "queue": runtime.queue.check,
+        "storage": runtime.storage.check,
     }
     for name, probe in probes.items():
         try:

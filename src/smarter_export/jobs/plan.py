@@ -43,7 +43,7 @@ def plan_export(
 ) -> PlannedExport:
     writer = make_writer(format_name, settings)
     source = get_source(source_name)
-    query = source.parse(params)
+    query = source.parse(params, settings)
     zone = timezone or firm.timezone
     generated_at = (now or datetime.now(UTC)).astimezone(ZoneInfo(zone))
     info = ExportInfo(
