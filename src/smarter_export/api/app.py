@@ -14,7 +14,7 @@ from smarter_export.api.middleware import install_middleware
 from smarter_export.api.rate_limit import CreationLimiter
 from smarter_export.jobs.queue import start_beside
 from smarter_export.log import get_logger
-from smarter_export.runtime import build_runtime
+from smarter_export.runtime import Runtime, build_runtime
 from smarter_export.settings import Settings
 from smarter_export.web.pages import install_web
 
@@ -28,8 +28,10 @@ completion time, then follow its signed `downloadUrl`. Every answer is `{"data":
 """
 
 
-def create_app(settings: Settings, *, run_worker: bool = True) -> FastAPI:
-    runtime = build_runtime(settings)
+def create_app(
+    settings: Settings, *, run_worker: bool = True, runtime: Runtime | None = None
+) -> FastAPI:
+    runtime = runtime or build_runtime(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
