@@ -277,6 +277,10 @@ def run_worker() -> None:
     check_data_dir(settings)
     runtime = build_runtime(settings)
     check_service(settings, runtime.engine, runtime.queue, runtime.storage)
+    if settings.metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port)
     upkeep = runtime.upkeep()
     upkeep.start()
     try:

@@ -9,7 +9,9 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from smarter_export import metrics as service_metrics
 from smarter_export.api.deps import RuntimeDep
+from smarter_export.clock import utcnow
 
 router = APIRouter(tags=["health"])
 
@@ -46,6 +48,7 @@ def readyz(runtime: RuntimeDep) -> Response:
 
 
 @router.get("/metrics")
-def metrics() -> Response:
+def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus text format; labels are bounded (source, format, outcome, route, status)."""
+    service_metrics.read_job_states(runtime.engine, utcnow())
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from smarter_export import metrics
 from smarter_export.errors import ExportError, TimeLimitExceeded, WorkerStopped
 from smarter_export.jobs import store
 from smarter_export.jobs.records import AuditEvent, ExportJob, JobStatus
@@ -73,6 +74,7 @@ def settle(
             error_code=error.code if error else None,
             attempts=job.attempts,
         )
+        metrics.export_finished(final["status"], job.format)
         ended.append(Ended(job, final["status"], error.code if error else None))
     return ended
 

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from smarter_export import metrics
 from smarter_export.clock import utcnow
 from smarter_export.domain.tenants import find_firm
 from smarter_export.errors import ExportCancelled, Failure, classify, describe
@@ -81,6 +82,8 @@ class ExportRunner:
                 actor="system",
                 details={"attempt": job.attempts, "worker": self.worker},
             )
+        if job.attempts == 1:
+            metrics.export_picked_up(job.created_at, now)
         log.info("export.started", export_id=job.id, tenant_id=job.tenant_id, attempt=job.attempts)
         try:
             self._run(job)
@@ -175,6 +178,12 @@ class ExportRunner:
             # Another worker took the job over and publishes the same key: leave the file be.
             log.warning("export.lease_lost", export_id=job.id, worker=self.worker)
             return
+        metrics.export_completed(
+            job.format,
+            partial=result.partial,
+            rows=result.rows_written.get(job.source, 0),
+            seconds=(now - (job.started_at or now)).total_seconds(),
+        )
         log.info(
             "export.completed",
             export_id=job.id,
@@ -254,6 +263,8 @@ class ExportRunner:
             ):
                 return False
             store.record_event(connection, job, event, now=now, actor="system", details=details)
+        if status in (JobStatus.FAILED, JobStatus.CANCELLED):
+            metrics.export_finished(status, job.format)
         if status is JobStatus.CANCELLED:
             log.info("export.cancelled", export_id=job.id, tenant_id=job.tenant_id)
         return True

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from smarter_export import metrics
 from smarter_export.auth.principal import Principal
 from smarter_export.clock import utcnow
 from smarter_export.domain.tenants import find_firm
@@ -159,6 +160,7 @@ class ExportService:
             self.queue.enqueue(export_id)
         except Exception as error:  # the reaper delivers it later; the caller's export is safe
             log.error("export.enqueue_failed", export_id=export_id, error=repr(error))
+        metrics.export_created(source_name, planned.format_name)
         log.info(
             "export.created",
             export_id=export_id,
@@ -306,6 +308,7 @@ class ExportService:
                 },
             ):
                 _audit(connection, job, AuditEvent.CANCELLED, caller, now)
+                metrics.export_finished(JobStatus.CANCELLED, job.format)
             elif job.status in ACTIVE:
                 # A running export stops at its next batch; the worker records the cancellation.
                 store.update_where(

@@ -318,6 +318,19 @@ def runs_ended_by_a_stop(connection: Connection, export_id: str) -> int:
     return int(counts.get(AuditEvent.STARTED, 0)) - int(counts.get(AuditEvent.RETRIED, 0))
 
 
+def count_unfinished(connection: Connection, *, now: datetime) -> tuple[int, int]:
+    """(waiting: pending; running: processing under a live lease), across every firm."""
+    waiting, running = connection.execute(
+        select(
+            func.count().filter(export_job.c.status == JobStatus.PENDING),
+            func.count().filter(
+                export_job.c.status == JobStatus.PROCESSING, export_job.c.lease_expires_at >= now
+            ),
+        ).where(export_job.c.status.in_((JobStatus.PENDING, JobStatus.PROCESSING)))
+    ).one()
+    return int(waiting), int(running)
+
+
 def due_for_expiry(connection: Connection, *, now: datetime, limit: int = 500) -> list[ExportJob]:
     rows = connection.execute(
         select(export_job)
