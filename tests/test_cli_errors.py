@@ -170,3 +170,8 @@ def test_missing_fonts_stop_a_pdf_export(
         **fontless,
     )
     assert csv.returncode == 0, csv.stderr  # nothing else needs the fonts
+
+
+def test_a_setting_out_of_range(tmp_path: Path) -> None:
+    done = run(tmp_path, "worker", SMARTER_EXPORT_LEASE_SECONDS="3")
+    one_line(done, "SMARTER_EXPORT_LEASE_SECONDS='3'", "greater than or equal to 5")

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 from reportlab.pdfbase.ttfonts import TTFError
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -61,6 +63,8 @@ def main() -> None:
         app()
     except SetupError as error:
         _refuse(error.message, status=1)
+    except ValidationError as error:  # a setting out of its range, from the environment
+        _refuse("; ".join(_setting_problem(problem) for problem in error.errors()), status=1)
     except (ExportError, InsecureConfiguration, MintingUnavailable) as error:
         _refuse(error.message if isinstance(error, ExportError) else str(error))
     except DBAPIError as error:  # the database went away, or lost its schema, mid-command
@@ -70,6 +74,11 @@ def main() -> None:
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""
         _refuse(f"Cannot go on:{where}: {error.strerror or error}.", status=1)
+
+
+def _setting_problem(problem: ErrorDetails) -> str:
+    names = "_".join(str(part) for part in problem["loc"]).upper()
+    return f"SMARTER_EXPORT_{names}={problem.get('input')!r}: {problem['msg']}"
 
 
 def _refuse(message: str, status: int = 2) -> None:
