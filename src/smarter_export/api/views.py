@@ -54,7 +54,10 @@ def export_view(
         format=job.format,
         status_url=f"{API_PREFIX}/status/{job.id}",
         progress=ProgressView(
-            percent=percent(job), rows_processed=job.rows_processed, rows_total=job.rows_total
+            percent=percent(job),
+            rows_processed=job.rows_processed,
+            rows_total=job.rows_total,
+            phase=job.phase if job.status is JobStatus.PROCESSING else None,
         ),
         estimated_completion_at=estimated_completion(job),
         created_at=job.created_at,
