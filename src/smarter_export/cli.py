@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from reportlab.pdfbase.ttfonts import TTFError
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
+from reportlab.pdfbase.ttfonts import TTFError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
