@@ -192,8 +192,9 @@ class WorkerStopped(ExportError):
 
     @classmethod
     def times(cls, stops: int) -> WorkerStopped:
+        times = "once" if stops == 1 else f"{stops} times"
         return cls(
-            f"The worker stopped {stops} times while running this export; it may be too large: "
+            f"The worker stopped {times} while running this export; it may be too large: "
             "narrow the filters (or choose CSV, which needs the least memory)."
         )
 
