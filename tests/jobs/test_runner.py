@@ -69,3 +69,19 @@ def test_the_time_limit_holds_during_the_upload(world: World) -> None:
     assert job.status is JobStatus.FAILED
     assert job.error_code == "time_limit_exceeded"
     assert not list((world.runtime.settings.data_dir / "files").rglob("*.csv"))
+
+
+def test_a_cancel_after_the_last_check_still_wins(world: World) -> None:
+    """Asked between the worker's last look and its completion: the export ends cancelled and
+    its file is deleted, never completed with the cancel on it."""
+    export_id = world.create()
+
+    def cancel() -> None:
+        world.runtime.service.cancel_or_delete(world.caller, export_id)
+
+    storage = SlowStorage(world.runtime.settings.data_dir / "files", cancel, 0)
+    world.runner(storage=storage).process(export_id)
+    job = world.job(export_id)
+    assert job.status is JobStatus.CANCELLED
+    assert world.events(export_id)[-1] == "cancelled"
+    assert not list((world.runtime.settings.data_dir / "files").rglob("*.csv"))

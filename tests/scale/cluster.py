@@ -115,17 +115,15 @@ class Cluster:
             ).all()
         return {export_id: _utc(at) for export_id, at in rows}
 
-    def running(self, *, min_rows: int, source: str = "time_entries") -> list[Any]:
+    def running(self, *, min_rows: int, source: str | None = "time_entries") -> list[Any]:
+        """Exports running with at least `min_rows` written, of `source` (None: any)."""
+        query = select(export_job).where(
+            export_job.c.status == "processing", export_job.c.rows_processed >= min_rows
+        )
+        if source is not None:
+            query = query.where(export_job.c.source == source)
         with self.engine.connect() as connection:
-            return list(
-                connection.execute(
-                    select(export_job).where(
-                        export_job.c.status == "processing",
-                        export_job.c.source == source,
-                        export_job.c.rows_processed >= min_rows,
-                    )
-                ).all()
-            )
+            return list(connection.execute(query).all())
 
     # -- faults --------------------------------------------------------------------------------
 

@@ -174,9 +174,16 @@ class ExportRunner:
             "partial": result.partial,
             "withheldRows": result.withheld_rows,
         }
-        if not self._finish(job, JobStatus.COMPLETED, AuditEvent.COMPLETED, values, details):
-            # Another worker took the job over and publishes the same key: leave the file be.
-            log.warning("export.lease_lost", export_id=job.id, worker=self.worker)
+        if not self._finish(
+            job, JobStatus.COMPLETED, AuditEvent.COMPLETED, values, details, unless_cancelled=True
+        ):
+            # A cancel that came after the last check still wins: the export ends cancelled and
+            # its file goes. Otherwise another worker took the job over and publishes the same
+            # key: leave the file be.
+            if self._finish(job, JobStatus.CANCELLED, AuditEvent.CANCELLED, {}):
+                self.storage.delete(stored.key)
+            else:
+                log.warning("export.lease_lost", export_id=job.id, worker=self.worker)
             return
         metrics.export_completed(
             job.format,
@@ -246,6 +253,8 @@ class ExportRunner:
         event: AuditEvent,
         values: Mapping[str, object],
         details: Mapping[str, object] | None = None,
+        *,
+        unless_cancelled: bool = False,
     ) -> bool:
         now = utcnow()
         final = {
@@ -259,7 +268,11 @@ class ExportRunner:
             final["completed_at"] = now
         with self.engine.begin() as connection:
             if not store.update_held(
-                connection, job.id, worker=self.worker, values={**final, **values}
+                connection,
+                job.id,
+                worker=self.worker,
+                values={**final, **values},
+                unless_cancelled=unless_cancelled,
             ):
                 return False
             store.record_event(connection, job, event, now=now, actor="system", details=details)

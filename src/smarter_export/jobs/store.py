@@ -207,18 +207,23 @@ def _serialize_tenant(connection: Connection, tenant_id: str) -> None:
 
 
 def update_held(
-    connection: Connection, export_id: str, *, worker: str, values: Mapping[str, Any]
+    connection: Connection,
+    export_id: str,
+    *,
+    worker: str,
+    values: Mapping[str, Any],
+    unless_cancelled: bool = False,
 ) -> bool:
-    """Change a job this worker still holds; False when the lease was lost or it was cancelled."""
-    result = connection.execute(
-        update(export_job)
-        .where(
-            export_job.c.id == export_id,
-            export_job.c.status == JobStatus.PROCESSING,
-            export_job.c.lease_owner == worker,
-        )
-        .values(**values)
+    """Change a job this worker still holds; False when the lease was lost (or, with
+    `unless_cancelled`, when a cancel was asked for)."""
+    held = and_(
+        export_job.c.id == export_id,
+        export_job.c.status == JobStatus.PROCESSING,
+        export_job.c.lease_owner == worker,
     )
+    if unless_cancelled:
+        held = and_(held, export_job.c.cancel_requested.is_(False))
+    result = connection.execute(update(export_job).where(held).values(**values))
     return result.rowcount == 1
 
 
