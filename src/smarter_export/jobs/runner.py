@@ -132,9 +132,7 @@ class ExportRunner:
             time_limit_seconds=self.settings.job_time_limit_seconds,
         )
         try:
-            result = run_export(
-                self.engine, planned.plan, planned.writer, staging, on_progress=_rows(watch)
-            )
+            result = run_export(self.engine, planned, staging, on_progress=_rows(watch))
             watch.report(PUBLISHING, force=True)
             stored = self.storage.publish(
                 staging,
@@ -291,7 +289,7 @@ def _rows(watch: AttemptWatch) -> Callable[[Progress], None]:
 
     def on_progress(progress: Progress) -> None:
         watch.report(
-            getattr(progress, "phase", "writing"),  # the engine names its phases (issue 11)
+            progress.phase,
             progress.rows_processed,
             progress.rows_total,
             force=progress.rows_processed >= progress.rows_total,
