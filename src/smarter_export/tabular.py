@@ -52,6 +52,11 @@ class ExportColumn:
     total: bool = False  # summed on a totals row (money, hours)
     excel_format: str | None = None  # overrides the kind's default number format
     description: str = ""
+    # Years and numeric ids read without digit grouping (bar admission 1991, not 1,991).
+    grouped: bool = True
+    # Text read as one piece, such as an e-mail address: a PDF wraps it, never cuts it short.
+    # Identifiers, numbers and dates are kept whole by their kind.
+    whole: bool = False
 
 
 Row = Sequence[object]

@@ -85,6 +85,8 @@ class TypedFormats:
     def number_format(self, column: ExportColumn) -> str | None:
         if column.excel_format:
             return column.excel_format
+        if not column.grouped and column.kind == ColumnKind.INTEGER:
+            return "0"  # a year or a numeric id, said so: no grouping whatever the default
         if column.kind == ColumnKind.MONEY:
             return self._money
         return KIND_FORMATS[column.kind]
