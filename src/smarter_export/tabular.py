@@ -62,6 +62,29 @@ class ExportColumn:
 Row = Sequence[object]
 
 
+class ChartKind(StrEnum):
+    BARS = "bars"  # a bar per group for each value column, side by side
+    STACKED = "stacked"  # the value columns stacked into one bar per group (aging buckets)
+    LINE = "line"  # a line per value column across the groups in their order (months)
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """The chart drawn from a table's own cells (Excel: a native chart on them; PDF: above it).
+
+    Columns are named as in the table; the writers decide only how it looks.
+    """
+
+    kind: ChartKind
+    title: str  # says the metric and the period
+    category: str  # the column whose values name the groups
+    values: tuple[str, ...]  # the columns drawn, in one unit
+    axis_title: str  # that unit, as a person reads it: "Hours", "Percent"; money adds currency
+    target: str | None = None  # a column drawn as a mark against each group's bar
+    leave_out: str | None = None  # a group not drawn, such as the firm's total row
+    extremes: int = 0  # when more groups than twice this: only the highest and lowest this many
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """One table of an export: the main rows, or a child table such as invoice line items."""
@@ -69,6 +92,7 @@ class TableSpec:
     name: str  # file- and sheet-safe: "time_entries", "line_items"
     title: str  # "Time entries"
     columns: tuple[ExportColumn, ...]
+    chart: ChartSpec | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from smarter_export.formats.describe import EMPTY_TABLE_MESSAGE, export_zone, info_lines
+from smarter_export.formats.pdf_chart import ChartData, chart_height, draw_chart
 from smarter_export.formats.pdf_layout import (
     BODY_SIZE,
     BOTTOM,
@@ -97,6 +98,10 @@ class PdfWriter:
         plan = self._plans.get(table)
         if plan is None:
             raise ValueError(f"table {table!r} was not announced when the writer opened")
+        if plan.held is not None:  # its chart goes above it: drawn once all its rows are in
+            plan.held.extend(batch)
+            return
+        self._release_held()
         if plan is not self._current:
             self._enter(plan, batch)
         plan.received += len(batch)
@@ -109,6 +114,7 @@ class PdfWriter:
         self._drawn += len(batch)
 
     def close(self, outcome: ExportOutcome) -> WriteSummary:
+        self._release_held()
         for plan in self._plans.values():
             if not plan.started:
                 self._enter(plan, ())
@@ -241,7 +247,34 @@ class PdfWriter:
         self._make_room(HEADING_HEIGHT + plan.header_height + 3 * plan.row_height)
         if self._titled:
             self._heading(plan.table.title)
+        self._chart(plan, sample)
         self._header(plan)
+
+    def _release_held(self) -> None:
+        """Draw the tables held for their chart (a later table's rows, or the end, came)."""
+        for plan in self._plans.values():
+            if plan.held is not None:
+                rows, plan.held = plan.held, None
+                self.write_rows(plan.table.name, rows)
+
+    def _chart(self, plan: TablePlan, rows: Sequence[Row]) -> None:
+        spec = plan.table.chart
+        if spec is None:
+            return
+        data = ChartData.of(spec, plan.table.columns, rows)
+        if not data.labels:
+            return
+        height = chart_height(data)
+        self._make_room(height + plan.header_height + 3 * plan.row_height)
+        draw_chart(
+            self._canvas,
+            self._put,
+            data,
+            box=(MARGIN, self._y, self._width - 2 * MARGIN),
+            fonts=(self._body, self._bold),
+            currency=self._info.currency,
+        )
+        self._y -= height
 
     def _finish_current(self) -> None:
         plan = self._current

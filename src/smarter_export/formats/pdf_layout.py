@@ -236,6 +236,8 @@ class TablePlan:
         }
         self._total_items = tuple(self.totals)
         self.started = False
+        # A table with a chart is held until complete: the chart, above it, needs every row.
+        self.held: list[Row] | None = [] if table.chart is not None else None
         self.received = 0  # rows the writer was given
         self.rows = 0  # rows drawn
 
