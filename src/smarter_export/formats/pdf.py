@@ -27,6 +27,7 @@ from smarter_export.formats.pdf_layout import (
     MARGIN,
     ROW_HEIGHT,
     PageSize,
+    Placed,
     PlacedColumn,
     TablePlan,
 )
@@ -38,9 +39,11 @@ DEFAULT_NOTICE = "Confidential: contains privileged and confidential client info
 PAGE_COUNT_FORM = "pageCount"
 GREY = Color(0.35, 0.35, 0.35)
 SHADE = Color(0.94, 0.94, 0.94)
+SHADE_RGB = f"{SHADE.red:g} {SHADE.green:g} {SHADE.blue:g}"
 FOOTER_Y = 20.0
 PAGE_COUNT_ROOM = 24.0  # "Page X of " ends this far from the margin; the count follows
 HEADING_HEIGHT = 18.0
+PLACED_LIMIT = 5_000  # distinct values of one column kept laid out (pdf_layout.PlacedColumn)
 
 
 class PdfWriter:
@@ -312,28 +315,27 @@ class PdfWriter:
                 self._line(piece)
 
     def _shade(self, bottom: float, height: float) -> None:
-        # Text is drawn at the page's end from its text object, which sets its own colour, so
-        # the band lies under the text whatever the order of the calls.
-        self._canvas.setFillColor(SHADE)
-        self._canvas.rect(MARGIN, bottom, self._width - 2 * MARGIN, height, stroke=0, fill=1)
-        self._canvas.setFillColor(black)
+        # Text is drawn at the page's end from its own block, which sets its own colour, so the
+        # band lies under the text whatever the order of the calls. One band every other row:
+        # written as operators, inside q/Q so the canvas's colour is left as it was.
+        width = self._width - 2 * MARGIN
+        self._canvas.addLiteral(
+            f"q {SHADE_RGB} rg {MARGIN:g} {bottom:.2f} {width:g} {height:g} re f Q"
+        )
 
     # Rows and cells ----------------------------------------------------------------------
 
     def _row(self, plan: TablePlan, row: Row) -> None:
-        cells: list[tuple[PlacedColumn, str | list[str]]] = []
+        cells: list[Placed] = []
         most = 1
         for column in plan.columns:
             value = row[column.index]
             if value is None:
                 continue
             text = column.render(value)
-            if column.numeric:
-                cells.append((column, text))
-                continue
-            lines = column.lines(text)
-            most = max(most, len(lines))
-            cells.append((column, lines))
+            placed = column.placed.get(text) or self._place(plan, column, text)
+            most = max(most, len(placed))
+            cells.append(placed)
         height = plan.row_height + (most - 1) * plan.line_step
         if self._y - height < BOTTOM:
             self._make_room(height, plan)
@@ -341,18 +343,34 @@ class PdfWriter:
             self._shade(self._y - height, height)
         baseline = self._y - plan.row_height + 3
         self._y -= height
-        body = plan.body
-        for column, content in cells:
-            if isinstance(content, str):
-                self._number(content, column.left, column.right, baseline, body)
-                continue
-            line_baseline = baseline
-            for line in content:
-                if line:
-                    self._put(line, column.left, line_baseline, body)
-                line_baseline -= plan.line_step
+        step = plan.line_step
+        baselines = [f"{baseline - line * step:.2f}" for line in range(most)]
+        put = self._page_text.put_encoded
+        for placed in cells:
+            for (x, encoded, size), y in zip(placed, baselines, strict=False):
+                put(x, y, encoded, size)
         plan.add_to_totals(row)
         plan.rows += 1
+
+    def _place(self, plan: TablePlan, column: PlacedColumn, text: str) -> Placed:
+        """A cell's lines where they go, encoded; kept for the next row with the same text."""
+        body, page_text = plan.body, self._page_text
+        if column.numeric:
+            width = body.width(text)
+            if width <= column.room:
+                spots = [(column.right - width, text, body.size)]
+            else:  # a number cut short would read as another number: it is set smaller
+                spots = [(column.left, text, body.size * column.room / width)]
+        else:
+            spots = [(column.left, line, body.size) for line in column.lines(text)]
+        placed = tuple(
+            (f"{x:.2f}", page_text.encode(body.runs_of(line)), size)
+            for x, line, size in spots
+            if line
+        )
+        if len(column.placed) < PLACED_LIMIT:
+            column.placed[text] = placed
+        return placed
 
     def _number(
         self, text: str, left: float, right: float, baseline: float, fitter: TextFitter

@@ -12,7 +12,7 @@ looks at a value's type.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from decimal import Decimal
 from enum import Enum
@@ -21,6 +21,7 @@ from typing import Any
 from reportlab.lib.pagesizes import letter, portrait
 
 from smarter_export.formats.describe import datetime_text
+from smarter_export.formats.pdf_stream import Encoded
 from smarter_export.formats.pdf_text import BOLD, REGULAR, TextFitter
 from smarter_export.tabular import NUMERIC_KINDS, ColumnKind, ExportColumn, Row, TableSpec
 
@@ -43,6 +44,7 @@ NARROWEST_TEXT = 50.0  # points: free text is not squeezed below this unless not
 WHOLE_BREAK_WIDTH = 50.0  # points: an identifier up to this wide is never broken across lines
 
 Render = Callable[[Any], str]
+Placed = tuple[tuple[str, Encoded, float], ...]  # a cell's lines: (x as text, encoded, size)
 
 
 def _text(value: str) -> str:
@@ -120,6 +122,9 @@ class PlacedColumn:
     render: Render
     lines: Callable[[str], list[str]]  # a rendered value's lines in this column
     numeric: bool
+    # Rendered values already laid out and encoded, by their text: names, dates, statuses and
+    # rates repeat from row to row, and are measured, wrapped and encoded once.
+    placed: dict[str, Placed] = field(default_factory=dict, compare=False)
 
     @property
     def room(self) -> float:

@@ -46,6 +46,24 @@ class PageText:
             self._operators.append(f"{color.red:g} {color.green:g} {color.blue:g} rg")
             self._color = color
 
+    def encode(self, runs: Iterable[tuple[str, str]]) -> Encoded:
+        """(font name, text) runs as operators, ready for `put_encoded` (and to be kept)."""
+        return tuple(
+            item
+            for font_name, text in runs
+            for item in self._encoded.get((font_name, text)) or self._encode(font_name, text)
+        )
+
+    def put_encoded(self, x: str, y: str, encoded: Encoded, size: float) -> None:
+        """Draw encoded text from (x, y), given as the numbers' text: the row loop's way."""
+        operators = self._operators
+        operators.append(f"1 0 0 1 {x} {y} Tm")
+        for resource, shown in encoded:
+            if (resource, size) != self._font:
+                operators.append(f"{resource} {size:g} Tf")
+                self._font = (resource, size)
+            operators.append(shown)
+
     def put(self, font_name: str, text: str, x: float, y: float, size: float) -> None:
         """Draw `text` in one font from (x, y)."""
         self._operators.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")

@@ -99,6 +99,10 @@ class TextFitter:
     def single_font(self, text: str) -> bool:
         return text.isascii() or self.coverage.issuperset(text)
 
+    def runs_of(self, text: str) -> Iterator[tuple[str, str]] | tuple[tuple[str, str]]:
+        """The text as one run when this font draws all of it, else as `runs`."""
+        return ((self.font_name, text),) if self.single_font(text) else self.runs(text)
+
     def runs(self, text: str) -> Iterator[tuple[str, str]]:
         """(font name, text) runs: DejaVu where it has the glyphs, the fallback elsewhere."""
         register_fallback()
