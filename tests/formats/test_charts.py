@@ -274,4 +274,3 @@ def test_chart_false_on_the_cli_leaves_the_chart_out(demo_dir: Path) -> None:
     with zipfile.ZipFile(workbook) as archive:
         assert not [name for name in archive.namelist() if name.startswith("xl/charts/")]
     assert "against target" not in pdftotext(report)
-

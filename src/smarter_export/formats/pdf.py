@@ -31,7 +31,7 @@ from smarter_export.formats.pdf_layout import (
     PlacedColumn,
     TablePlan,
 )
-from smarter_export.formats.pdf_stream import PageText
+from smarter_export.formats.pdf_stream import PageText, deflate_finished_page
 from smarter_export.formats.pdf_text import BOLD, REGULAR, TextFitter, register_fonts
 from smarter_export.tabular import ExportInfo, ExportOutcome, Row, TableSpec, WriteSummary
 
@@ -171,6 +171,7 @@ class PdfWriter:
         self._grey(self._notice, FOOTER_Y)
         self._page_text.finish()
         self._canvas.showPage()
+        deflate_finished_page(self._canvas)
 
     def _grey(self, text: str, baseline: float) -> None:
         self._page_text.color(GREY)

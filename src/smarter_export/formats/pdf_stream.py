@@ -11,12 +11,14 @@ different fonts follow on by themselves, since Tj advances the text position.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
 from reportlab.lib.colors import Color
 from reportlab.lib.rl_accel import escapePDF
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
 
 # Distinct strings kept encoded. The values that repeat (names, dates, statuses, rates) are met
 # early; past the limit new strings are encoded each time, which bounds the memory.
@@ -98,3 +100,20 @@ class PageText:
         if len(self._encoded) < _ENCODED_LIMIT:
             self._encoded[font_name, text] = encoded
         return encoded
+
+
+def deflate_finished_page(canvas: Any) -> None:
+    """Compress the page just shown now, not when the file is saved.
+
+    ReportLab keeps every page's operators as text until `save()`, which is most of a long
+    report's memory; deflated at once they take about a tenth. The stream carries its filter,
+    so ReportLab writes it as it is (pdfdoc.PDFStream applies filters only when none is set).
+    """
+    page = canvas._doc.Pages.pages[-1]
+    if page.Contents or not page.stream:
+        return
+    contents = PDFStream(
+        PDFDictionary({"Filter": PDFName("FlateDecode")}), zlib.compress(page.stream.encode())
+    )
+    contents.__Comment__ = "page stream"
+    page.Contents, page.stream = contents, None
