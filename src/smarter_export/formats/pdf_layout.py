@@ -33,7 +33,7 @@ BOTTOM = 34.0  # rows stop here, above the footer
 BODY_SIZE = 7.0
 ROW_HEIGHT = 10.0  # a row of one line; each further line adds LINE_STEP
 LINE_STEP = 8.0
-TOTAL_HEADROOM = 10
+TOTAL_HEADROOM = 3  # a wider total is set a little smaller; more room would squeeze the text
 TABLE_SIZES = (BODY_SIZE, 6.0)  # type sizes a table may be set in, tried in this order
 PADDING = 2.5  # inside each side of a column
 MAX_TEXT_LINES = 3
@@ -254,7 +254,7 @@ class TablePlan:
             [render(row[index]) for row in sample if row[index] is not None]
             for index, render in enumerate(self.renders)
         ]
-        # A total is longer than any one value: its column is sized for ten times the sample's.
+        # A total is longer than any one value: its column is sized for three times the sample's.
         totals = {index: self.renders[index](self._sum(sample, index)) for index in self.totals}
         for size in TABLE_SIZES:
             # A table too wide for a landscape page at the usual size is set a point smaller,
