@@ -1,9 +1,13 @@
-"""Independent readers of exported files: the csv module, openpyxl, pypdf. No code under test."""
+"""Independent readers of exported files: the csv module, openpyxl, pypdf, poppler's pdftotext.
+
+No code under test.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -34,3 +38,11 @@ def xlsx_sheets(data: bytes) -> dict[str, list[tuple[object, ...]]]:
 
 def pdf_pages(data: bytes) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def pdftotext(data: bytes) -> str:
+    """The document's text as poppler reads it, pages in order, lines in reading order."""
+    done = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return done.stdout.decode("utf-8")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any
 
 from smarter_export.formats.describe import export_zone
 from smarter_export.formats.safety import FORMULA_TRIGGERS, neutralise
@@ -108,8 +108,6 @@ class _TableFile:
 class CsvWriter:
     """Writes one .csv, or a .zip of one .csv per table when the source has child tables."""
 
-    format_name: ClassVar[str] = "csv"
-
     def __init__(self, byte_order_mark: bool = True) -> None:
         # "utf-8-sig" writes the BOM once, at the start of each file, and nowhere else.
         self._encoding = "utf-8-sig" if byte_order_mark else "utf-8"
@@ -120,12 +118,6 @@ class CsvWriter:
         self._current: _TableFile | None = None
         self._next_table = 0  # index of the first table not yet started
         self._rows: dict[str, int] = {}
-
-    def file_extension(self, tables: Sequence[TableSpec]) -> str:
-        return ".zip" if len(tables) > 1 else ".csv"
-
-    def content_type(self, tables: Sequence[TableSpec]) -> str:
-        return "application/zip" if len(tables) > 1 else "text/csv; charset=utf-8"
 
     def open(self, path: Path, info: ExportInfo, tables: Sequence[TableSpec]) -> None:
         if not tables:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from xlsxwriter import Workbook
 
@@ -43,8 +43,6 @@ WORKBOOK_OPTIONS = {
 class ExcelWriter:
     """Writes one .xlsx: "Export info" first, then each table on its own sheet(s)."""
 
-    format_name: ClassVar[str] = "excel"
-
     def __init__(self, rows_per_sheet: int = EXCEL_MAX_DATA_ROWS) -> None:
         if not 1 <= rows_per_sheet <= EXCEL_MAX_DATA_ROWS:
             raise ValueError(f"rows_per_sheet must be between 1 and {EXCEL_MAX_DATA_ROWS:,}")
@@ -58,12 +56,6 @@ class ExcelWriter:
         self._tables: list[TableSpec] = []
         self._sheets: dict[str, TableSheets] = {}
         self._current: TableSheets | None = None
-
-    def file_extension(self, tables: Sequence[TableSpec]) -> str:
-        return ".xlsx"
-
-    def content_type(self, tables: Sequence[TableSpec]) -> str:
-        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
     def open(self, path: Path, info: ExportInfo, tables: Sequence[TableSpec]) -> None:
         if not tables:

@@ -5,21 +5,28 @@ long tables, see PERFORMANCE.md); here a table's columns are sized once on its f
 (pdf_layout.py), on a portrait or a landscape page, and each row is then drawn as it arrives at
 those x positions, on as many lines as its longest cell needs. "Page X of Y" needs Y before it
 is known: every page draws "Page X of " and places a form XObject that is defined once, at
-close, holding the count. No page is kept aside to be redrawn. A row cap keeps the document one
-a person can read.
+close, holding the count. No page is kept aside to be redrawn. The title block's line of row
+counts is such a form too: the counts are final only at close. The writer draws every row it is
+given; the engine keeps the document one a person can read by its row cap, and the outcome says
+what was left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from reportlab.lib.colors import Color, black
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from smarter_export.formats.describe import EMPTY_TABLE_MESSAGE, export_zone, info_lines
+from smarter_export.formats.describe import (
+    EMPTY_TABLE_MESSAGE,
+    export_zone,
+    info_lines,
+    outcome_summary,
+)
 from smarter_export.formats.pdf_chart import ChartData, chart_height, draw_chart
 from smarter_export.formats.pdf_layout import (
     BODY_SIZE,
@@ -37,6 +44,8 @@ from smarter_export.tabular import ExportInfo, ExportOutcome, Row, TableSpec, Wr
 
 DEFAULT_NOTICE = "Confidential: contains privileged and confidential client information."
 PAGE_COUNT_FORM = "pageCount"
+OUTCOME_FORM = "outcome"  # the title block's row counts, partial or not
+NOT_SHOWN_MESSAGE = "Not shown: row limit reached."
 GREY = Color(0.35, 0.35, 0.35)
 SHADE = Color(0.94, 0.94, 0.94)
 SHADE_RGB = f"{SHADE.red:g} {SHADE.green:g} {SHADE.blue:g}"
@@ -49,14 +58,7 @@ PLACED_LIMIT = 5_000  # distinct values of one column kept laid out (pdf_layout.
 class PdfWriter:
     """Writes one US-letter .pdf: title block, tables, totals, warnings."""
 
-    format_name: ClassVar[str] = "pdf"
-
-    def __init__(
-        self, max_rows: int = 50_000, confidentiality_notice: str = DEFAULT_NOTICE
-    ) -> None:
-        if max_rows < 1:
-            raise ValueError("max_rows must be at least 1")
-        self._max_rows = max_rows
+    def __init__(self, confidentiality_notice: str = DEFAULT_NOTICE) -> None:
         self._notice = confidentiality_notice
         self._canvas: Any = None
         self._plans: dict[str, TablePlan] = {}
@@ -65,14 +67,9 @@ class PdfWriter:
         self._page_size: PageSize | None = None  # none until the first table is sized
         self._y = 0.0
         self._text: PageText | None = None  # the page's text, one block: see pdf_stream.py
-        self._drawn = 0
-        self._dropped = 0
-
-    def file_extension(self, tables: Sequence[TableSpec]) -> str:
-        return ".pdf"
-
-    def content_type(self, tables: Sequence[TableSpec]) -> str:
-        return "application/pdf"
+        self._tables: Sequence[TableSpec] = ()
+        self._outcome: ExportOutcome | None = None  # known at close
+        self._outcome_width = 0.0  # the title block's width, where the row counts go
 
     def open(self, path: Path, info: ExportInfo, tables: Sequence[TableSpec]) -> None:
         if not tables:
@@ -88,6 +85,7 @@ class PdfWriter:
         zone = export_zone(info)
         self._plans = {table.name: TablePlan(table, zone) for table in tables}
         self._titled = len(tables) > 1  # one table needs no heading besides the export's title
+        self._tables, self._outcome = tables, None
         canvas = Canvas(str(path), pageCompression=1)
         canvas.setTitle(info.title)
         canvas.setAuthor(info.firm_name)
@@ -107,16 +105,11 @@ class PdfWriter:
         self._release_held()
         if plan is not self._current:
             self._enter(plan, batch)
-        plan.received += len(batch)
-        room = max(self._max_rows - self._drawn, 0)
-        if len(batch) > room:
-            self._dropped += len(batch) - room
-            batch = batch[:room]
         for row in batch:
             self._row(plan, row)
-        self._drawn += len(batch)
 
     def close(self, outcome: ExportOutcome) -> WriteSummary:
+        self._outcome = outcome
         self._release_held()
         for plan in self._plans.values():
             if not plan.started:
@@ -130,9 +123,14 @@ class PdfWriter:
         canvas.setFillColor(GREY)
         canvas.drawString(0, 0, str(self._pages))
         canvas.endForm()
+        rows = {name: plan.rows for name, plan in self._plans.items()}
+        canvas.beginForm(OUTCOME_FORM)
+        canvas.setFont(REGULAR, BODY_SIZE)
+        summary = outcome_summary(self._tables, outcome, rows)
+        canvas.drawString(0, 0, self._body.fit(summary, self._outcome_width))
+        canvas.endForm()
         canvas.save()
         self._canvas = None
-        rows = {name: plan.rows for name, plan in self._plans.items()}
         return WriteSummary(self._path.stat().st_size, rows)
 
     def abort(self) -> None:
@@ -204,10 +202,21 @@ class PdfWriter:
         self._y -= 38
         for label, value in info_lines(info)[1:]:  # the firm is already the first line
             self._line(f"{label}: {value}")
+        self._outcome_line()
         for note in info.notes:
             for piece in simpleSplit(note, REGULAR, BODY_SIZE, room):
                 self._line(piece)
         self._y -= 8
+
+    def _outcome_line(self) -> None:
+        """Room for the row counts and partial or not: known at close, drawn then as a form."""
+        self._make_room(ROW_HEIGHT)
+        self._y -= ROW_HEIGHT
+        self._outcome_width = self._width - 2 * MARGIN
+        self._canvas.saveState()
+        self._canvas.translate(MARGIN, self._y + 3)
+        self._canvas.doForm(OUTCOME_FORM)
+        self._canvas.restoreState()
 
     def _line(self, text: str, fitter: TextFitter | None = None) -> None:
         fitter = fitter or self._body
@@ -286,8 +295,9 @@ class PdfWriter:
             return
         self._current = None
         if plan.rows == 0:
-            shown = EMPTY_TABLE_MESSAGE if plan.received == 0 else "Not shown: row limit reached."
-            self._line(shown)
+            # A table reached after the row cap was used up gets no rows, and is finished at close.
+            matched = self._outcome.rows_matched.get(plan.table.name, 0) if self._outcome else 0
+            self._line(NOT_SHOWN_MESSAGE if matched else EMPTY_TABLE_MESSAGE)
         elif plan.totals:
             self._make_room(plan.row_height + 2, plan)
             self._canvas.line(MARGIN, self._y - 1, self._width - MARGIN, self._y - 1)
@@ -301,11 +311,6 @@ class PdfWriter:
 
     def _warnings(self, outcome: ExportOutcome) -> None:
         warnings = list(outcome.warnings)
-        if self._dropped:
-            warnings.append(
-                f"{self._dropped:,} rows are not shown: a PDF holds at most "
-                f"{self._max_rows:,} rows. Export as CSV or Excel for every row."
-            )
         if outcome.partial and not warnings:
             warnings.append("This export is partial: some rows are missing.")
         if not warnings:

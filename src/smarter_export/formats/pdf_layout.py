@@ -243,7 +243,6 @@ class TablePlan:
         self.started = False
         # A table with a chart is held until complete: the chart, above it, needs every row.
         self.held: list[Row] | None = [] if table.chart is not None else None
-        self.received = 0  # rows the writer was given
         self.rows = 0  # rows drawn
 
     def place(self, sample: Sequence[Row]) -> None:
