@@ -12,7 +12,7 @@ looks at a value's type.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from decimal import Decimal
 from enum import Enum
@@ -136,6 +136,7 @@ class _Need:
     natural: float  # the width that shows the sample without wrapping (most of it, for text)
     least: float  # below this the column wraps much more than it must: words, short values
     floor: float  # below this it would cut a header word or shrink a number
+    one_line: float = 0.0  # the width that holds the header on one line
 
 
 def _two_line_width(label: str, bold: TextFitter) -> float:
@@ -150,6 +151,19 @@ def _two_line_width(label: str, bold: TextFitter) -> float:
 
 
 def _need(
+    column: ExportColumn,
+    mode: CellMode,
+    texts: list[str],
+    body: TextFitter,
+    bold: TextFitter,
+    *,
+    total: str | None,
+) -> _Need:
+    need = _content_need(column, mode, texts, body, bold, total=total)
+    return replace(need, one_line=bold.width(column.label) + 2 * PADDING)
+
+
+def _content_need(
     column: ExportColumn,
     mode: CellMode,
     texts: list[str],
@@ -192,17 +206,24 @@ def _widths(needs: list[_Need], modes: list[CellMode]) -> tuple[PageSize, list[f
     page = PORTRAIT if natural <= PORTRAIT[0] - 2 * MARGIN else LANDSCAPE
     usable = page[0] - 2 * MARGIN
     if natural <= usable:
-        # Spare room first parts the columns a little more, then goes to free text, where it
-        # saves lines; with no free text, to every column.
+        # Spare room goes to headers that would wrap, then parts the columns a little more, then
+        # goes to free text, where it saves lines; with no free text, to every column.
         spare = usable - natural
+        widths = [need.natural for need in needs]
+        # Headers go on one line where the room allows, those needing least first.
+        for index in sorted(range(len(needs)), key=lambda i: needs[i].one_line - widths[i]):
+            extra = needs[index].one_line - widths[index]
+            if 0 < extra <= spare:
+                widths[index] += extra
+                spare -= extra
         gap = min(spare / len(needs), EXTRA_GAP)
         spare -= gap * len(needs)
         text = [index for index, mode in enumerate(modes) if mode is CellMode.TEXT]
         takers = text or list(range(len(needs)))
         weight = sum(needs[index].natural for index in takers)
         return page, [
-            need.natural + gap + (spare * need.natural / weight if index in takers else 0.0)
-            for index, need in enumerate(needs)
+            width + gap + (spare * needs[index].natural / weight if index in takers else 0.0)
+            for index, width in enumerate(widths)
         ]
     # Too wide for a page: the columns that can wrap give up room, first down to their least
     # (text wraps between words, long identifiers after punctuation), then down to their floor.
