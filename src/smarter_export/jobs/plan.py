@@ -71,7 +71,7 @@ def plan_export(
 ) -> ExportPlan:
     export_format = find_format(format_name)
     source = get_source(source_name)
-    query = source.parse(params)
+    query = source.parse(params, settings)
     zone = timezone or firm.timezone
     generated_at = (now or datetime.now(UTC)).astimezone(ZoneInfo(zone))
     info = ExportInfo(

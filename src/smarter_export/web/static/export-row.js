@@ -4,6 +4,8 @@
 import { el } from "./dom.js";
 import { count, fileSize, humanize, plural, timeLeft, when } from "./format.js";
 
+const PHASES = { finishing: "finishing the file", uploading: "storing the file" };
+
 const FORMAT_LABELS = { csv: "CSV", excel: "Excel", pdf: "PDF" };
 const STATUS_LABELS = {
   pending: "Pending",
@@ -82,12 +84,14 @@ export class ExportRow {
     this.meta.textContent = [`Requested ${when(view.createdAt)}`, filterSummary(view.parameters)]
       .filter(Boolean).join(" · ");
 
-    const { percent, rowsProcessed, rowsTotal } = view.progress;
+    const { percent, rowsProcessed, rowsTotal, phase } = view.progress;
     if (view.status === "pending" && !rowsProcessed) this.progress.removeAttribute("value");
     else this.progress.value = view.status === "completed" ? 100 : percent;
-    this.rows.textContent = rowsTotal === null || rowsTotal === undefined
+    const rows = rowsTotal === null || rowsTotal === undefined
       ? (rowsProcessed ? `${count(rowsProcessed)} rows` : "Waiting for a worker")
       : `${count(rowsProcessed)} of ${count(rowsTotal)} rows · ${Math.floor(percent)}%`;
+    // Past the last row the file is still being closed, then stored: say so, not "100 %" idle.
+    this.rows.textContent = PHASES[phase] ? `${rows} · ${PHASES[phase]}` : rows;
 
     const eta = view.status === "processing" && !view.cancelRequested
       ? timeLeft(view.estimatedCompletionAt) : "";
