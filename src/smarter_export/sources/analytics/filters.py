@@ -57,6 +57,7 @@ class AnalyticsFilters(DateRange):
     client_id: EntityId | None = None
     matter_id: EntityId | None = None
     timekeeper_id: EntityId | None = None
+    chart: bool = Field(True, description="Draw the metric's chart in Excel and PDF; false: none.")
 
     # Field validators, not one model validator, so that each refusal names its own field.
 

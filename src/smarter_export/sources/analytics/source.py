@@ -7,6 +7,7 @@ out when the rows are already the firm). Nothing is computed in Python.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -25,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import Subquery
 
 from smarter_export.sources.analytics.catalog import METRICS
+from smarter_export.sources.analytics.charts import chart_for
 from smarter_export.sources.analytics.filters import DIMENSIONS, AnalyticsFilters
 from smarter_export.sources.analytics.groups import GROUP_COLUMNS, GROUP_ID_COLUMN, TOTAL_LABEL
 from smarter_export.sources.analytics.model import Metric, Units
@@ -38,7 +40,7 @@ from smarter_export.sources.base import (
     SourceColumn,
 )
 from smarter_export.sources.sql import integer_sum
-from smarter_export.tabular import ExportColumn
+from smarter_export.tabular import ExportColumn, TableSpec
 
 ROUNDING_NOTE = (
     "Rounding: money is summed in whole cents and time in minutes, and each figure is rounded "
@@ -101,6 +103,11 @@ class Analytics(DataSource):
 
     def child_table_names(self) -> tuple[str, ...]:
         return ()
+
+    def table_spec(self, query: ExportQuery) -> TableSpec:
+        spec = super().table_spec(query)
+        chart = chart_for(METRICS[self._filters(query).metric], self._filters(query), query.columns)
+        return replace(spec, chart=chart)
 
     def title_for(self, query: ExportQuery) -> str:
         f = self._filters(query)
