@@ -239,15 +239,15 @@ OS_ERRORS: dict[int, tuple[Failure, str, str]] = {
 }
 
 
-def _os_error(error: BaseException) -> OSError | None:
-    """The operating-system error in OS_ERRORS behind `error`, if any: a library may wrap it
-    (XlsxWriter raises `FileCreateError` while handling the ENOSPC of its zip file)."""
+def _os_error(error: BaseException) -> tuple[Failure, str, str] | None:
+    """The OS_ERRORS entry of the operating-system error behind `error`, if any: a library may
+    wrap it (XlsxWriter raises `FileCreateError` while handling the ENOSPC of its zip file)."""
     seen: BaseException | None = error
     for _ in range(5):  # a chain is short; never loop on a cycle
         if seen is None:
             return None
         if isinstance(seen, OSError) and seen.errno in OS_ERRORS:
-            return seen
+            return OS_ERRORS[seen.errno]
         seen = seen.__cause__ or seen.__context__
     return None
 
@@ -274,8 +274,8 @@ def classify(error: BaseException) -> Failure:
         return Failure.TRANSIENT if error.connection_invalidated else Failure.BUG
     if isinstance(error, ConnectionError | TimeoutError):
         return Failure.TRANSIENT
-    if (os_error := _os_error(error)) is not None:
-        return OS_ERRORS[os_error.errno][0]
+    if (known := _os_error(error)) is not None:
+        return known[0]
     return Failure.BUG
 
 
@@ -283,8 +283,8 @@ def describe(error: BaseException, reference: str) -> tuple[str, str]:
     """The error code and the message a person reads on the job."""
     if isinstance(error, ExportError):
         return error.code, error.message
-    if (os_error := _os_error(error)) is not None:
-        _, code, message = OS_ERRORS[os_error.errno]
+    if (known := _os_error(error)) is not None:
+        _, code, message = known
         return code, message
     if _sqlite_full(error):
         return OutOfSpace.code, OUT_OF_SPACE

@@ -28,6 +28,8 @@ from smarter_export.formats.registry import FORMATS
 from smarter_export.jobs.queue import ExportQueue
 from smarter_export.jobs.space import ensure_room, free_bytes
 from smarter_export.settings import Settings
+from smarter_export.storage.base import file_key
+from smarter_export.storage.local import LocalStorage
 from smarter_export.storage.s3 import storage_errors
 from tests.small_disk import fill, small_disk
 
@@ -58,6 +60,19 @@ def test_a_library_wrapping_the_full_disk_is_still_a_disk_full(tmp_path: Path) -
         assert describe(raised.value, "ref")[0] == "disk_full"
         del raised, workbook  # the traceback holds the zip file: let it go while the mount is up
         gc.collect()
+
+
+def test_publishing_to_a_full_local_storage_leaves_no_half_file(tmp_path: Path) -> None:
+    staged = tmp_path / "staged.csv"
+    staged.write_bytes(b"x" * 600_000)
+    with small_disk(tmp_path / "files", "1m") as files:
+        storage = LocalStorage(files)
+        (files / "other.csv").write_bytes(b"x" * 600_000)  # another export's file: no room left
+        with pytest.raises(OSError, match="No space left on device") as raised:
+            storage.publish(staged, file_key("tenant", "export", "a.csv"), "text/csv")
+        assert describe(raised.value, "ref")[0] == "disk_full"
+        assert not storage.exists(file_key("tenant", "export", "a.csv"))
+        assert [p.name for p in files.rglob("*") if p.is_file()] == ["other.csv"]
 
 
 def test_a_quota_is_the_same_fault() -> None:
