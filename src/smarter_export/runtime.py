@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from huey.consumer import Consumer
 from sqlalchemy import Engine
 
+from smarter_export import metrics
 from smarter_export.auth.secrets import resolve_secrets
 from smarter_export.auth.tokens import TokenVerifier
 from smarter_export.domain.database import engine_for
+from smarter_export.jobs import space
 from smarter_export.jobs.maintenance import UpkeepThread, run_upkeep
 from smarter_export.jobs.queue import ExportQueue, worker_name
 from smarter_export.jobs.runner import ExportRunner
@@ -54,6 +56,7 @@ def build_runtime(settings: Settings) -> Runtime:
     secrets = resolve_secrets(settings)
     engine = engine_for(settings)
     storage = storage_for(settings)
+    metrics.watch_free_space(space.service_folders(settings, storage), space.free_bytes)
     queue = ExportQueue(settings)
     service = ExportService(settings, engine, storage, queue, secrets.signing_secrets)
     return Runtime(settings, engine, storage, queue, service, TokenVerifier(settings, secrets))

@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     reaper_interval_seconds: int = Field(
         default=30, ge=1, description="How often lapsed jobs are re-delivered and expired files go."
     )
+    low_disk_bytes: int = Field(
+        default=500_000_000,
+        ge=0,
+        description="/readyz warns when the data folder (or its tmp/) has fewer free bytes.",
+    )
     workers: int = Field(default=2, ge=1, le=64, description="Worker threads per consumer.")
     metrics_port: int | None = Field(
         default=None,

@@ -66,6 +66,8 @@ class ExportFormat:
     row_cap_setting: str  # the `Settings` field holding its row cap: "max_rows_excel"
     row_cap_counts: RowCap
     make_writer: Callable[[Settings], ExportWriter]
+    # A generous size of one row in the file, for the free-space check before an export starts.
+    bytes_per_row: int
     aliases: tuple[str, ...] = ()  # other names callers use: "xlsx"
     several_tables: FileKind | None = None  # the file when there are child tables, if another
 

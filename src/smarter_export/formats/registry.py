@@ -19,6 +19,7 @@ FORMATS: tuple[ExportFormat, ...] = (
         file=FileKind(".csv", "text/csv; charset=utf-8"),
         several_tables=ZIP,  # one .csv per table
         row_cap_setting="max_rows_csv",
+        bytes_per_row=300,  # measured: 188 a time entry (descriptions are long)
         row_cap_counts=RowCap.MAIN_ROWS,
         make_writer=lambda settings: CsvWriter(byte_order_mark=settings.csv_byte_order_mark),
     ),
@@ -28,6 +29,7 @@ FORMATS: tuple[ExportFormat, ...] = (
         aliases=("xlsx",),
         file=FileKind(".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         row_cap_setting="max_rows_excel",
+        bytes_per_row=150,  # measured: 68 a time entry, zipped
         row_cap_counts=RowCap.MAIN_ROWS,
         make_writer=lambda settings: ExcelWriter(rows_per_sheet=settings.excel_rows_per_sheet),
     ),
@@ -36,6 +38,7 @@ FORMATS: tuple[ExportFormat, ...] = (
         title="PDF",
         file=FileKind(".pdf", "application/pdf"),
         row_cap_setting="max_rows_pdf",
+        bytes_per_row=250,  # measured: 122 a time entry
         row_cap_counts=RowCap.ALL_ROWS,
         make_writer=lambda settings: PdfWriter(
             confidentiality_notice=settings.pdf_confidentiality_notice

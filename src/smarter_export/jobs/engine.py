@@ -96,9 +96,9 @@ def run_export(
         total = sum(table.rows for table in tables)
         watch = _Watch(total, on_progress, should_stop, started=started)
         written: dict[str, int] = {}
+        watch()  # the first report, rows counted and no byte written yet (the runner checks space)
         writer.open(path, plan.info, plan.tables)
         try:
-            watch()
             for table in tables:
                 written[table.spec.name] = _stream(
                     connection, table, writer, batch_size=plan.batch_size, watch=watch
