@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
 from smarter_export.api.body import json_object
@@ -24,11 +24,13 @@ from smarter_export.api.schemas import (
     EventView,
     ExportListView,
     ExportView,
+    FormatView,
     PageView,
     SourceView,
 )
-from smarter_export.api.views import API_PREFIX, source_view
+from smarter_export.api.views import API_PREFIX, format_view, source_view
 from smarter_export.errors import BadSignature, Gone, NotReady, ValidationFailed
+from smarter_export.formats.registry import FORMATS as EXPORT_FORMATS
 from smarter_export.jobs.records import ExportJob, JobStatus
 from smarter_export.jobs.service import ExportService, download_file_name
 from smarter_export.sources.registry import SOURCES
@@ -56,7 +58,9 @@ CREATE_BODY = {
         },
     }
 }
-FORMATS = "csv, excel (or xlsx), pdf"
+FORMAT_NAMES = "One of " + ", ".join(
+    f"{f.name} (or {', '.join(f.aliases)})" if f.aliases else f.name for f in EXPORT_FORMATS
+)
 
 
 @router.post(
@@ -68,7 +72,7 @@ FORMATS = "csv, excel (or xlsx), pdf"
     summary="Request an export",
 )
 async def create_export(
-    format: str,
+    format: Annotated[str, Path(description=FORMAT_NAMES)],
     request: Request,
     response: Response,
     caller: CallerDep,
@@ -100,6 +104,12 @@ def list_sources(principal: CurrentPrincipal) -> Envelope[list[SourceView]]:
             if source.available and principal.may_export(source.name)
         ]
     )
+
+
+@router.get("/formats", response_model=Envelope[list[FormatView]], responses=ERRORS)
+def list_formats(principal: CurrentPrincipal) -> Envelope[list[FormatView]]:
+    """The formats an export can be written in, with the options each takes in `options`."""
+    return Envelope(data=[format_view(export_format) for export_format in EXPORT_FORMATS])
 
 
 @router.get("/status/{export_id}", response_model=Envelope[ExportView], responses=ERRORS)

@@ -18,8 +18,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from smarter_export.formats.csv_options import CsvOptions
 from smarter_export.formats.describe import export_zone
+from smarter_export.formats.options import Compression
 from smarter_export.formats.safety import FORMULA_TRIGGERS, neutralise
+from smarter_export.formats.table_files import gzip_file
 from smarter_export.tabular import (
     NUMERIC_KINDS,
     TEXT_KINDS,
@@ -108,9 +111,10 @@ class _TableFile:
 class CsvWriter:
     """Writes one .csv, or a .zip of one .csv per table when the source has child tables."""
 
-    def __init__(self, byte_order_mark: bool = True) -> None:
+    def __init__(self, byte_order_mark: bool = True, options: CsvOptions | None = None) -> None:
         # "utf-8-sig" writes the BOM once, at the start of each file, and nowhere else.
         self._encoding = "utf-8-sig" if byte_order_mark else "utf-8"
+        self._gzip = options is not None and options.compression is Compression.GZIP
         self._path: Path | None = None
         self._info: ExportInfo | None = None
         self._tables: list[TableSpec] = []
@@ -173,7 +177,10 @@ class CsvWriter:
     def _open_stream(self, table: TableSpec) -> IO[str]:
         if self._archive is None:
             assert self._path is not None
-            return self._path.open("w", encoding=self._encoding, newline="")
+            if not self._gzip:
+                return self._path.open("w", encoding=self._encoding, newline="")
+            packed = gzip_file(self._path)
+            return io.TextIOWrapper(packed, encoding=self._encoding, newline="")
         # force_zip64: the size is unknown while streaming, and a table may pass 2 GiB.
         entry = self._archive.open(f"{table.name}.csv", "w", force_zip64=True)
         return io.TextIOWrapper(entry, encoding=self._encoding, newline="")
