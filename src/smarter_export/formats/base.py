@@ -79,7 +79,7 @@ class ExportFormat(Generic[Options]):
     row_cap_setting: str  # the `Settings` field holding its row cap: "max_rows_excel"
     row_cap_counts: RowCap
     options: type[Options]  # what a caller may choose about the file: `"options": {...}`
-    make_writer: Callable[[Settings, Options], ExportWriter]
+    writer: Callable[[Settings, Options], ExportWriter]  # makes one writer per export
     aliases: tuple[str, ...] = ()  # other names callers use: "xlsx"
     several_tables: FileKind | None = None  # the file when there are child tables, if another
 
@@ -95,7 +95,12 @@ class ExportFormat(Generic[Options]):
         """The request's options for this format; a 400 naming each one that is wrong."""
         return parse_options(self.options, self.name, raw)
 
-    def file_for(self, tables: Sequence[TableSpec], options: FormatOptions) -> FileKind:
+    def make_writer(self, settings: Settings, options: Options | None = None) -> ExportWriter:
+        return self.writer(settings, self.options() if options is None else options)
+
+    def file_for(
+        self, tables: Sequence[TableSpec], options: FormatOptions | None = None
+    ) -> FileKind:
         if len(tables) > 1 and self.several_tables is not None:
             # The archive's members are compressed already (deflate, or the format's own).
             return self.several_tables

@@ -28,7 +28,7 @@ FORMATS: tuple[ExportFormat[Any], ...] = (
         row_cap_setting="max_rows_csv",
         row_cap_counts=RowCap.MAIN_ROWS,
         options=CsvOptions,
-        make_writer=lambda settings, options: CsvWriter(
+        writer=lambda settings, options: CsvWriter(
             byte_order_mark=settings.csv_byte_order_mark, options=options
         ),
     ),
@@ -40,7 +40,7 @@ FORMATS: tuple[ExportFormat[Any], ...] = (
         row_cap_setting="max_rows_excel",
         row_cap_counts=RowCap.MAIN_ROWS,
         options=FormatOptions,
-        make_writer=lambda settings, _: ExcelWriter(rows_per_sheet=settings.excel_rows_per_sheet),
+        writer=lambda settings, _: ExcelWriter(rows_per_sheet=settings.excel_rows_per_sheet),
     ),
     ExportFormat(
         name="pdf",
@@ -49,7 +49,7 @@ FORMATS: tuple[ExportFormat[Any], ...] = (
         row_cap_setting="max_rows_pdf",
         row_cap_counts=RowCap.ALL_ROWS,
         options=FormatOptions,
-        make_writer=lambda settings, _: PdfWriter(
+        writer=lambda settings, _: PdfWriter(
             confidentiality_notice=settings.pdf_confidentiality_notice
         ),
     ),
@@ -62,7 +62,7 @@ FORMATS: tuple[ExportFormat[Any], ...] = (
         row_cap_setting="max_rows_jsonl",
         row_cap_counts=RowCap.MAIN_ROWS,
         options=JsonLinesOptions,
-        make_writer=lambda _, options: JsonLinesWriter(options),
+        writer=lambda _, options: JsonLinesWriter(options),
     ),
     ExportFormat(
         name="parquet",
@@ -72,7 +72,7 @@ FORMATS: tuple[ExportFormat[Any], ...] = (
         row_cap_setting="max_rows_parquet",
         row_cap_counts=RowCap.MAIN_ROWS,
         options=ParquetOptions,
-        make_writer=lambda _, options: ParquetWriter(options),
+        writer=lambda _, options: ParquetWriter(options),
     ),
 )
 
