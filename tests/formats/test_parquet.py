@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from smarter_export.formats.parquet import ParquetOptions, ParquetWriter
+from smarter_export.formats.safety import neutralise
 from tests.formats.conftest import (
     K,
     make_column,
@@ -155,3 +156,13 @@ def test_child_tables_are_their_own_parquet_files_in_a_zip(tmp_path: Path) -> No
     with zipfile.ZipFile(path) as archive:
         items_table = pq.read_table(io.BytesIO(archive.read("line_items.parquet")))
     assert items_table.to_pylist() == [{"invoiceNumber": "INV-1", "amount": Decimal("9.99")}]
+
+
+def test_text_is_neutralised_exactly_as_neutralise_does(tmp_path: Path) -> None:
+    texts = ["=1", "+1", "-1", "@a", "\tx", "\rx", "ok", "", None, "a=b", "x\n=1", "é="]
+    table = make_table(columns=[make_column(name="note", kind=K.TEXT)])
+    path = tmp_path / "texts.parquet"
+    rows = [(text,) for text in texts]
+    write_export(ParquetWriter(ParquetOptions()), path, tables=[table], rows={table.name: rows})
+    expected = [None if text is None else neutralise(text) for text in texts]
+    assert pq.read_table(path).column("note").to_pylist() == expected
