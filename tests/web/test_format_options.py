@@ -68,3 +68,37 @@ def test_formats_and_their_options_are_the_services(
     assert download.value.suggested_filename.endswith(".jsonl.gz")
     records = [json.loads(line) for line in gzip.decompress(saved.read_bytes()).splitlines()]
     assert len(records) > 0 and "matterNumber" in records[0]
+
+
+def test_csv_dialect_from_its_declared_options(page: Page, web_service: LiveService) -> None:
+    open_signed_in(page, web_service, web_service.token(user="analyst-2"))
+    page.select_option("#f-dataSource", "matters")
+    page.check("input[name=format][value=csv]")
+    expect(page.locator("#f-options\\.delimiter option")).to_have_text([",", ";", '"\\t"', "|"])
+    expect(page.locator("#f-options\\.byteOrderMark option")).to_have_text(
+        ["Default", "True", "False"]
+    )
+    # A decimal comma beside a comma delimiter: refused, and said beside the field.
+    page.select_option("#f-options\\.decimalSeparator", ",")
+    answer = submit(page)
+    assert answer["error"]["details"][0]["field"] == "options.decimalSeparator"
+    expect(page.locator('[data-field="options.decimalSeparator"] .field-error')).to_contain_text(
+        "a decimal comma needs a delimiter other than"
+    )
+    page.select_option("#f-options\\.delimiter", ";")
+    page.select_option("#f-options\\.byteOrderMark", "false")
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/csv")) as sent:
+        created = submit(page)["data"]
+    assert sent.value.post_data_json["options"] == {
+        "delimiter": ";",
+        "decimalSeparator": ",",
+        "byteOrderMark": False,
+    }
+    row = row_of(page, created["exportId"])
+    expect(row.locator(".badge")).to_have_text(re.compile("Completed|Partial"), timeout=30_000)
+    expect(row).to_contain_text("Delimiter: ;")
+    with page.expect_download() as download:
+        row.get_by_role("link", name="Download").click()
+    saved = Path(download.value.path())
+    first_line = saved.read_bytes().split(b"\r\n")[0]
+    assert first_line.startswith(b"Matter number;Matter;")  # no byte-order mark, `;` between

@@ -32,7 +32,9 @@ function hasDefault(filter) {
 
 function selectOf(id, filter, choices) {
   const select = el("select", { id, name: filter.name, required: filter.required });
-  if (!filter.required && !hasDefault(filter)) select.append(option("", "Any"));
+  // Unset: any value for a filter, the server's default for an option (a boolean one).
+  const unset = filter.type === "boolean" ? "Default" : "Any";
+  if (!filter.required && !hasDefault(filter)) select.append(option("", unset));
   for (const choice of choices) {
     // A choice that is a character (a delimiter) has no words: show it as written, quoted.
     const label = humanize(choice) || JSON.stringify(choice);
