@@ -17,11 +17,8 @@ import openpyxl
 import pytest
 from sqlalchemy import Engine
 
-from smarter_export.domain.tenants import find_firm
-from smarter_export.jobs.engine import run_export
-from smarter_export.jobs.plan import plan_export
-from smarter_export.settings import Settings
 from smarter_export.tabular import ColumnKind
+from tests.jobs.demo_exports import export_demo
 
 SOFFICE = shutil.which("soffice")
 # `;` (59) between fields, `"` (34) around text, UTF-8 (76), from line 1, no column formats,
@@ -50,19 +47,10 @@ def as_workbook(csv_file: Path, out: Path) -> list[tuple[Any, ...]]:
 
 
 def export(engine: Engine, folder: Path, options: dict[str, str]) -> tuple[Path, list[Any]]:
-    with engine.connect() as connection:
-        firm = find_firm(connection, "demo")
-    planned = plan_export(
-        Settings(data_dir=folder),
-        firm=firm,
-        source_name="time_entries",
-        format_name="csv",
-        params={"dateFrom": "2023-01-01", "dateTo": "2024-12-31", "options": options},
-        requested_by="locale@example.com",
-        include_confidential=True,
+    params = {"dateFrom": "2023-01-01", "dateTo": "2024-12-31", "options": options}
+    planned, path = export_demo(
+        engine, folder, source="time_entries", format_name="csv", params=params
     )
-    path = folder / f"entries-{len(options)}.csv"
-    run_export(engine, planned, path)
     return path, list(planned.tables[0].columns)
 
 

@@ -15,14 +15,11 @@ import duckdb
 import polars as pl
 from sqlalchemy import Engine
 
-from smarter_export.domain.tenants import find_firm
 from smarter_export.formats.parquet import arrow_type
-from smarter_export.jobs.engine import run_export
-from smarter_export.jobs.plan import plan_export
-from smarter_export.settings import Settings
 from smarter_export.sources.analytics.catalog import METRICS
 from smarter_export.sources.registry import SOURCES
 from smarter_export.tabular import ColumnKind, TableSpec
+from tests.jobs.demo_exports import export_demo
 from tests.readers import archive_members, csv_tables, jsonl_tables, parquet_tables
 
 K = ColumnKind
@@ -42,20 +39,15 @@ def every_export() -> list[tuple[str, dict[str, Any]]]:
 def export(
     engine: Engine, folder: Path, source: str, params: dict[str, Any], format_name: str
 ) -> tuple[tuple[TableSpec, ...], bytes, str]:
-    with engine.connect() as connection:
-        firm = find_firm(connection, "demo")
-    planned = plan_export(
-        Settings(data_dir=folder),
-        firm=firm,
-        source_name=source,
+    planned, path = export_demo(
+        engine,
+        folder,
+        source=source,
         format_name=format_name,
         params=params,
-        requested_by="fidelity@example.com",
         include_confidential=True,
         now=datetime(2026, 1, 5, 12, 0).astimezone(),
     )
-    path = folder / f"{source}-{format_name}{planned.file_extension}"
-    run_export(engine, planned, path)
     return planned.tables, path.read_bytes(), planned.info.timezone
 
 
