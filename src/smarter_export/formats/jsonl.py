@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from smarter_export.formats.describe import export_zone
 from smarter_export.formats.options import CompressibleOptions, Compression
-from smarter_export.formats.safety import neutralise
+from smarter_export.formats.safety import FORMULA_TRIGGERS, neutralise
 from smarter_export.formats.table_files import TableFiles, TableOrder
 from smarter_export.formats.values import plain_decimal
 from smarter_export.tabular import (
@@ -38,33 +37,43 @@ from smarter_export.tabular import (
 )
 
 EXTENSION = ".jsonl"
-Converter = Callable[[Any], object]
+ColumnConverter = Callable[[Sequence[Any]], list[Any]]
 
 
 class JsonLinesOptions(CompressibleOptions):
     """JSON Lines may be delivered gzip-compressed."""
 
 
-def _converters(table: TableSpec, info: ExportInfo) -> list[Converter | None]:
-    """How each column's value becomes JSON; None where json.dumps already writes it right."""
+def _neutralised(values: Sequence[Any]) -> list[Any]:
+    # The same test neutralise() makes, inline so that the common case costs no call;
+    # neutralise() stays the one place that decides.
+    return [neutralise(v) if v and v.startswith(FORMULA_TRIGGERS) else v for v in values]
+
+
+def _column_converters(table: TableSpec, info: ExportInfo) -> list[ColumnConverter | None]:
+    """How each column's values become JSON, a whole column at a time; None where json.dumps
+    already writes them right. A column at a time keeps the per-value work to one expression."""
     zone = export_zone(info)
 
-    def timestamp(value: datetime) -> str:
-        return value.astimezone(zone).isoformat()
+    def timestamps(values: Sequence[Any]) -> list[Any]:
+        return [None if v is None else v.astimezone(zone).isoformat() for v in values]
 
-    def day(value: date) -> str:
-        return value.isoformat()
+    def days(values: Sequence[Any]) -> list[Any]:
+        return [None if v is None else v.isoformat() for v in values]
 
-    converters: list[Converter | None] = []
+    def decimals(values: Sequence[Any]) -> list[Any]:
+        return [None if v is None else plain_decimal(v) for v in values]
+
+    converters: list[ColumnConverter | None] = []
     for column in table.columns:
         if column.kind in TEXT_KINDS:
-            converters.append(neutralise)
+            converters.append(_neutralised)
         elif column.kind in NUMERIC_KINDS and column.kind != ColumnKind.INTEGER:
-            converters.append(plain_decimal)
+            converters.append(decimals)
         elif column.kind == ColumnKind.DATETIME:
-            converters.append(timestamp)
+            converters.append(timestamps)
         elif column.kind == ColumnKind.DATE:
-            converters.append(day)
+            converters.append(days)
         else:  # INTEGER, BOOLEAN
             converters.append(None)
     return converters
@@ -76,20 +85,19 @@ class _TableLines:
         self.table = table
         self.rows = 0
         self._keys = [column.name for column in table.columns]
-        self._converters = list(enumerate(_converters(table, info)))
+        self._converters = _column_converters(table, info)
         self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
     def write(self, batch: Sequence[Row]) -> None:
-        keys, converters, encode = self._keys, self._converters, self._encode
-        lines: list[str] = []
-        for row in batch:
-            values = [
-                value if convert is None or value is None else convert(value)
-                for (_, convert), value in zip(converters, row, strict=True)
-            ]
-            lines.append(encode(dict(zip(keys, values, strict=True))))
-        if lines:
-            self.stream.write(("\n".join(lines) + "\n").encode("utf-8"))
+        if not batch:
+            return
+        keys, encode = self._keys, self._encode
+        columns = [
+            values if convert is None else convert(values)
+            for convert, values in zip(self._converters, zip(*batch, strict=True), strict=True)
+        ]
+        lines = [encode(dict(zip(keys, row, strict=True))) for row in zip(*columns, strict=True)]
+        self.stream.write(("\n".join(lines) + "\n").encode("utf-8"))
         self.rows += len(batch)
 
 
