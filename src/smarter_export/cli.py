@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+from reportlab.pdfbase.ttfonts import TTFError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -23,6 +26,7 @@ from rich.progress import (
 )
 from rich.text import Text
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from smarter_export.auth.secrets import InsecureConfiguration, resolve_secrets
 from smarter_export.auth.tokens import MintingUnavailable, mint_token
@@ -30,7 +34,7 @@ from smarter_export.domain.database import engine_for
 from smarter_export.domain.demo_data import DemoSize, database_is_empty, load_demo_data
 from smarter_export.domain.schema import upgrade
 from smarter_export.domain.tenants import find_firm
-from smarter_export.errors import ExportError, ValidationFailed
+from smarter_export.errors import ExportError, SetupError, ValidationFailed
 from smarter_export.formats.options import OPTIONS_KEY
 from smarter_export.formats.registry import format_names
 from smarter_export.jobs.engine import ExportResult, run_export
@@ -38,6 +42,14 @@ from smarter_export.jobs.engine import Progress as EngineProgress
 from smarter_export.jobs.files import atomic_output
 from smarter_export.jobs.plan import ExportPlan, plan_export
 from smarter_export.log import configure_logging
+from smarter_export.preflight import (
+    check_data_dir,
+    check_database,
+    check_output,
+    check_service,
+    explain_database,
+    explain_fonts,
+)
 from smarter_export.settings import Settings, get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -45,22 +57,50 @@ console = Console(stderr=True)
 
 
 def main() -> None:
-    """The console script: a refusal a person can act on is one line and exit status 2."""
+    """The console script: what a person can act on is one line. Exit status 2 when the request
+    was refused (a bad filter, an unknown firm), 1 when the setup is wrong (a database without
+    its schema, an unreachable server, a folder that cannot be written)."""
     try:
         app()
+    except SetupError as error:
+        _refuse(error.message, status=1)
+    except ValidationError as error:  # a setting out of its range, from the environment
+        _refuse("; ".join(_setting_problem(problem) for problem in error.errors()), status=1)
     except (ExportError, InsecureConfiguration, MintingUnavailable) as error:
         _refuse(error.message if isinstance(error, ExportError) else str(error))
+    except DBAPIError as error:  # the database went away, or lost its schema, mid-command
+        _refuse(explain_database(get_settings().resolved_database_url, error).message, status=1)
+    except TTFError as error:  # a PDF export met the missing font before any check did
+        _refuse(explain_fonts(error).message, status=1)
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        _refuse(f"Cannot go on:{where}: {error.strerror or error}.", status=1)
 
 
-def _refuse(message: str) -> None:
-    console.print(f"[red]error[/red] {escape(message)}", highlight=False)
-    raise SystemExit(2)
+def _setting_problem(problem: ErrorDetails) -> str:
+    names = "_".join(str(part) for part in problem["loc"]).upper()
+    return f"SMARTER_EXPORT_{names}={problem.get('input')!r}: {problem['msg']}"
+
+
+def _refuse(message: str, status: int = 2) -> None:
+    console.print(f"[red]error[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    raise SystemExit(status)
+
+
+def _database(settings: Settings, *, migrated: bool = True) -> Engine:
+    """The configured database; with `migrated`, refused in one line unless at the newest schema."""
+    if settings.database_url is None:
+        check_data_dir(settings)  # the SQLite file lives there
+    engine = engine_for(settings)
+    if migrated:
+        check_database(engine)
+    return engine
 
 
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema (Alembic)."""
-    upgrade(engine_for(get_settings()))
+    upgrade(_database(get_settings(), migrated=False))
     console.print("Database is at the newest schema.")
 
 
@@ -73,7 +113,7 @@ def demo_data(
     seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 7,
 ) -> None:
     """Fill the database with realistic, deterministic law firms (creating the schema if new)."""
-    engine = engine_for(get_settings())
+    engine = _database(get_settings(), migrated=False)
     upgrade(engine)
     summary = load_demo_data(
         engine, DemoSize(tenants=tenants, time_entries=time_entries, seed=seed)
@@ -117,7 +157,8 @@ def export(
 ) -> None:
     """Export one data source of one firm to a file, now, with a progress bar."""
     settings = get_settings()
-    engine = engine_for(settings)
+    engine = _database(settings)
+    check_output(output)
     params = _parse_filters(filters or [])
     if columns is not None:
         params["columns"] = columns
@@ -192,17 +233,21 @@ def serve(
     import uvicorn
 
     from smarter_export.api.app import create_app
+    from smarter_export.runtime import build_runtime
 
     settings = get_settings()
     if demo:
         settings = settings.model_copy(update={"environment": "development"})
     configure_logging()
-    engine = engine_for(settings)
+    engine = _database(settings, migrated=False)
     upgrade(engine)
     if demo and database_is_empty(engine):
         summary = load_demo_data(engine, DemoSize())
         console.print(f"Loaded demo data: {summary.rows.get('time_entry', 0):,} time entries.")
-    app_instance = create_app(settings, run_worker=worker)
+    check_data_dir(settings)
+    runtime = build_runtime(settings)
+    check_service(settings, runtime.engine, runtime.queue, runtime.storage)
+    app_instance = create_app(settings, run_worker=worker, runtime=runtime)
     if demo:
         _print_demo_access(settings, engine, f"http://{host}:{port}")
     uvicorn.run(app_instance, host=host, port=port, log_level="warning")
@@ -244,7 +289,14 @@ def run_worker() -> None:
     from smarter_export.runtime import build_runtime
 
     configure_logging()
-    runtime = build_runtime(get_settings())
+    settings = get_settings()
+    check_data_dir(settings)
+    runtime = build_runtime(settings)
+    check_service(settings, runtime.engine, runtime.queue, runtime.storage)
+    if settings.metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port)
     upkeep = runtime.upkeep()
     upkeep.start()
     try:
@@ -265,7 +317,7 @@ def token(
 ) -> None:
     """Mint a development token (HS256 with the configured or development secret)."""
     settings = get_settings()
-    with engine_for(settings).connect() as connection:
+    with _database(settings).connect() as connection:
         firm = find_firm(connection, tenant)
     typer.echo(
         mint_token(

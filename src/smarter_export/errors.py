@@ -1,9 +1,36 @@
-"""The one error taxonomy: user errors, retryable errors, timeouts, limits, cancellations."""
+"""The one error taxonomy: what went wrong, and what the service does about it.
+
+Every failure is one of four kinds (`classify`):
+
+- **refused**: the request or the setup is wrong (a bad filter, no permission, no such bucket,
+  a database without its schema). Said at once, in words a person can act on; never retried.
+- **transient**: something the service depends on hiccupped (the database or the storage did
+  not answer, a connection was cut). The export is retried with backoff, up to its attempts.
+- **stopped**: the export was ended on purpose: cancelled, past its time limit, or its worker
+  stopped under it too often. Not retried; the job says why.
+- **bug**: anything else. The export fails with a reference; the log has the traceback.
+
+The errors the service raises on purpose are `ExportError`s, each with a stable `code`, its
+`kind` and the HTTP status the API answers with. Errors of the libraries underneath are sorted
+here too (`classify`, `describe`), and nowhere else.
+"""
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
-from typing import ClassVar
+from enum import StrEnum
+from typing import ClassVar, Literal
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+
+class Failure(StrEnum):
+    REFUSED = "refused"
+    TRANSIENT = "transient"
+    STOPPED = "stopped"
+    BUG = "bug"
 
 
 @dataclass(frozen=True)
@@ -18,12 +45,15 @@ class ExportError(Exception):
     """Base of every error the service raises on purpose. `code` is stable and machine-readable."""
 
     code = "export_error"
-    retryable = False
+    kind: ClassVar[Failure] = Failure.REFUSED
     http_status: ClassVar[int] = 500
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+# -- refused: the caller's request -----------------------------------------------------------------
 
 
 class ValidationFailed(ExportError):
@@ -40,6 +70,31 @@ class ValidationFailed(ExportError):
     @classmethod
     def one(cls, field_name: str, message: str) -> ValidationFailed:
         return cls([FieldProblem(field_name, message)])
+
+
+AuthErrorCode = Literal["unauthenticated", "invalid_token", "token_expired"]
+
+
+class AuthError(ExportError):
+    """The caller could not be identified: no token, a garbled one, a forged or stale one.
+
+    One class with a per-instance `code` rather than three classes: callers handle them alike
+    (401 and sign in again) and only the code tells a client which of the three it was.
+    """
+
+    code: str = "unauthenticated"
+    http_status: ClassVar[int] = 401
+
+    def __init__(self, code: AuthErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Forbidden(ExportError):
+    """The caller is known but may not do this (another firm, a source they were not granted)."""
+
+    code = "forbidden"
+    http_status: ClassVar[int] = 403
 
 
 class NotFound(ExportError):
@@ -75,21 +130,6 @@ class PayloadTooLarge(ExportError):
     http_status = 413
 
 
-class TransientFailure(ExportError):
-    """A fault worth retrying: database unavailable, storage timeout."""
-
-    code = "transient_failure"
-    retryable = True
-
-
-class TimeLimitExceeded(ExportError):
-    code = "time_limit_exceeded"
-
-
-class ExportCancelled(ExportError):
-    code = "cancelled"
-
-
 class TooManyRequests(ExportError):
     """A rate limit was reached: the answer says when to try again."""
 
@@ -99,3 +139,102 @@ class TooManyRequests(ExportError):
     def __init__(self, message: str, headers: dict[str, str]) -> None:
         super().__init__(message)
         self.headers = headers
+
+
+# -- refused: the setup ----------------------------------------------------------------------------
+
+
+class SetupError(ExportError):
+    """The service cannot start or run as configured: a database without its schema, an
+    unreachable server, a folder it may not write. One line says which and what to do."""
+
+    code = "setup_error"
+
+
+class StorageRefused(ExportError):
+    """The object store said no for good (no such bucket, access denied): a setup to fix."""
+
+    code = "storage_refused"
+
+
+# -- transient -------------------------------------------------------------------------------------
+
+
+class TransientFailure(ExportError):
+    """A fault worth retrying: database unavailable, storage timeout."""
+
+    code = "transient_failure"
+    kind = Failure.TRANSIENT
+
+
+# -- stopped ---------------------------------------------------------------------------------------
+
+
+class TimeLimitExceeded(ExportError):
+    code = "time_limit_exceeded"
+    kind = Failure.STOPPED
+
+    @classmethod
+    def after(cls, limit_seconds: int) -> TimeLimitExceeded:
+        return cls(f"The export ran past its time limit of {limit_seconds} s; narrow the filters.")
+
+
+class ExportCancelled(ExportError):
+    code = "cancelled"
+    kind = Failure.STOPPED
+
+
+class WorkerStopped(ExportError):
+    """The worker running the export stopped (killed, out of memory) on every attempt."""
+
+    code = "worker_stopped"
+    kind = Failure.STOPPED
+
+    @classmethod
+    def times(cls, stops: int) -> WorkerStopped:
+        times = "once" if stops == 1 else f"{stops} times"
+        return cls(
+            f"The worker stopped {times} while running this export; it may be too large: "
+            "narrow the filters (or choose CSV, which needs the least memory)."
+        )
+
+
+# -- the errors of the libraries underneath --------------------------------------------------------
+
+# Operating-system errors worth a word of their own, by errno: (kind, code, message).
+OS_ERRORS: dict[int, tuple[Failure, str, str]] = {
+    errno.ENOSPC: (
+        Failure.REFUSED,
+        "disk_full",
+        "The worker's disk is full; free space in its data folder (tmp/) and try again.",
+    ),
+}
+
+
+def classify(error: BaseException) -> Failure:
+    if isinstance(error, ExportError):
+        return error.kind
+    if isinstance(error, OperationalError | PoolTimeout):
+        return Failure.TRANSIENT
+    if isinstance(error, DBAPIError):
+        return Failure.TRANSIENT if error.connection_invalidated else Failure.BUG
+    if isinstance(error, ConnectionError | TimeoutError):
+        return Failure.TRANSIENT
+    if isinstance(error, OSError) and error.errno in OS_ERRORS:
+        return OS_ERRORS[error.errno][0]
+    return Failure.BUG
+
+
+def describe(error: BaseException, reference: str) -> tuple[str, str]:
+    """The error code and the message a person reads on the job."""
+    if isinstance(error, ExportError):
+        return error.code, error.message
+    if isinstance(error, OSError) and error.errno in OS_ERRORS:
+        _, code, message = OS_ERRORS[error.errno]
+        return code, message
+    if classify(error) is Failure.TRANSIENT:
+        return "transient_failure", "The database or the file storage did not answer in time."
+    return (
+        "internal_error",
+        f"The export failed unexpectedly (reference {reference}); the logs have the details.",
+    )

@@ -1,4 +1,5 @@
-"""Building the service's parts from settings, once per process, the same way everywhere."""
+"""The service's parts, built from settings once per process, the same way everywhere: the API
+(`create_app`), the worker (`smarter-export worker`) and the tests take one `Runtime`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from huey.consumer import Consumer
 from sqlalchemy import Engine
 
 from smarter_export.auth.secrets import resolve_secrets
+from smarter_export.auth.tokens import TokenVerifier
 from smarter_export.domain.database import engine_for
 from smarter_export.jobs.maintenance import UpkeepThread, run_upkeep
 from smarter_export.jobs.queue import ExportQueue, worker_name
@@ -19,14 +21,14 @@ from smarter_export.storage.base import FileStorage
 from smarter_export.storage.factory import storage_for
 
 
-@dataclass
+@dataclass(frozen=True)
 class Runtime:
     settings: Settings
     engine: Engine
     storage: FileStorage
     queue: ExportQueue
     service: ExportService
-    jwt_secret: str | None
+    verifier: TokenVerifier
 
     def runner(self) -> ExportRunner:
         return ExportRunner(
@@ -54,4 +56,4 @@ def build_runtime(settings: Settings) -> Runtime:
     storage = storage_for(settings)
     queue = ExportQueue(settings)
     service = ExportService(settings, engine, storage, queue, secrets.signing_secrets)
-    return Runtime(settings, engine, storage, queue, service, secrets.jwt_secret)
+    return Runtime(settings, engine, storage, queue, service, TokenVerifier(settings, secrets))

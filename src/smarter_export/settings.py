@@ -112,6 +112,13 @@ class Settings(BaseSettings):
         default=30, ge=1, description="How often lapsed jobs are re-delivered and expired files go."
     )
     workers: int = Field(default=2, ge=1, le=64, description="Worker threads per consumer.")
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65_535,
+        description="A `worker` serves its Prometheus metrics on this port (all interfaces); "
+        "the API serves its own at /metrics.",
+    )
     filter_choices_limit: int = Field(
         default=1_000, ge=1, le=10_000, description="Records offered at most for one id filter."
     )

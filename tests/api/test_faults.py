@@ -139,12 +139,14 @@ def test_progress_and_eta_on_a_steady_export(live_large: LiveFactory) -> None:
     export_id = client.post("/api/v1/export/excel", json=BIG_EXPORT).json()["data"]["exportId"]
     estimate: tuple[float, datetime] | None = None
     updates = set()
+    phases = set()
     while True:
         data = client.get(f"/api/v1/export/status/{export_id}").json()["data"]
         if data["status"] == "completed":
             break
         assert data["status"] in ("pending", "processing"), data
         updates.add(data["progress"]["rowsProcessed"])
+        phases.add(data["progress"]["phase"])
         if estimate is None and data["progress"]["percent"] >= 25 and data["estimatedCompletionAt"]:
             estimate = (time.time(), datetime.fromisoformat(data["estimatedCompletionAt"]))
         time.sleep(0.1)
@@ -154,3 +156,6 @@ def test_progress_and_eta_on_a_steady_export(live_large: LiveFactory) -> None:
     predicted, actual = eta.timestamp() - asked_at, finished - asked_at
     assert actual / 1.5 <= predicted <= actual * 1.5, (predicted, actual)
     assert len(updates) >= 3, "progress moved at least a few times"
+    assert "writing" in phases, phases
+    assert phases <= {None, "writing", "finishing", "uploading"}, phases
+    assert data["progress"]["phase"] is None, "a finished export is in no phase"

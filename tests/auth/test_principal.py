@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from smarter_export.auth.errors import AuthError, Forbidden
 from smarter_export.auth.principal import Principal
-from smarter_export.errors import ExportError
+from smarter_export.errors import AuthError, ExportError, Forbidden
 
 SOURCES = ("matters", "clients", "timekeepers", "time_entries", "invoices", "analytics")
 OPEN_SOURCES = ("matters", "clients", "timekeepers", "time_entries")

@@ -9,9 +9,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from smarter_export.auth.errors import AuthError
 from smarter_export.auth.secrets import InsecureConfiguration, resolve_secrets
 from smarter_export.auth.tokens import TokenVerifier
+from smarter_export.errors import AuthError
 from smarter_export.settings import Settings
 from tests.auth.conftest import JWKS_KID, JwksServer
 from tests.auth.support import (

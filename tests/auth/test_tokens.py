@@ -8,10 +8,10 @@ from pathlib import Path
 import jwt
 import pytest
 
-from smarter_export.auth.errors import AuthError
 from smarter_export.auth.principal import Principal
 from smarter_export.auth.secrets import ServiceSecrets, resolve_secrets
 from smarter_export.auth.tokens import MintingUnavailable, TokenVerifier, mint_token
+from smarter_export.errors import AuthError
 from smarter_export.settings import Settings
 from tests.auth.support import (
     STRONG_JWT_SECRET,

@@ -48,3 +48,6 @@ def demo_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engi
     yield engine
     engine.dispose()
     server.drop_database(name)
+
+
+from tests.jobs.world import world  # noqa: E402, F401 - the fixture, for every test here

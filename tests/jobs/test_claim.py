@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from smarter_export.jobs import store
+from smarter_export.jobs import lifecycle, store
 from smarter_export.jobs.records import JobStatus
 from tests.factories import make_tenant, new_id
 
@@ -59,6 +59,7 @@ def claim_at_once(engine: Engine, export_ids: list[str], share: int = 2) -> list
                 now=now,
                 lease_until=now + timedelta(seconds=60),
                 max_running_per_tenant=share,
+                limits=store.RunLimits(max_attempts=4, time_limit_seconds=3600),
             )
             connection.commit()
 
@@ -114,3 +115,43 @@ def test_one_firms_concurrent_claims_stop_at_its_share(engine: Engine) -> None:
     jobs = [make_job(engine, tenant=tenant) for _ in range(6)]
     outcomes = claim_at_once(engine, jobs, share=2)
     assert sorted(outcomes) == sorted([store.Claim.TAKEN] * 2 + [store.Claim.TENANT_BUSY] * 4)
+
+
+def test_a_spent_job_is_never_claimed_and_is_settled(engine: Engine) -> None:
+    """Out of attempts, cancelled, or past the time limit: no claim takes it, on either
+    database, and `lifecycle.settle` ends each the right way."""
+    limits = store.RunLimits(max_attempts=2, time_limit_seconds=60)
+    now = datetime.now(UTC)
+    lapsed = {"lease_owner": "dead", "lease_expires_at": now - timedelta(seconds=1)}
+    processing = JobStatus.PROCESSING
+    poison = make_job(engine, status=processing, attempts=2, first_started_at=now, **lapsed)
+    cancelled = make_job(
+        engine, status=processing, attempts=1, cancel_requested=True, first_started_at=now, **lapsed
+    )
+    too_long = make_job(
+        engine,
+        status=JobStatus.PENDING,
+        attempts=1,
+        first_started_at=now - timedelta(seconds=61),
+    )
+    fresh = make_job(engine)
+    with engine.begin() as connection:
+        for export_id in (poison, cancelled, too_long):
+            taken = store.claim(
+                connection,
+                export_id,
+                worker="w",
+                now=now,
+                lease_until=now + timedelta(seconds=60),
+                max_running_per_tenant=10,
+                limits=limits,
+            )
+            assert taken is store.Claim.NOT_CLAIMABLE
+        ended = lifecycle.settle(connection, now=now, limits=limits)
+    assert {(e.job.id, e.status, e.error_code) for e in ended} == {
+        (poison, JobStatus.FAILED, "worker_stopped"),
+        (cancelled, JobStatus.CANCELLED, None),
+        (too_long, JobStatus.FAILED, "time_limit_exceeded"),
+    }
+    with engine.connect() as connection:
+        assert store.get_job(connection, fresh).status is JobStatus.PENDING  # type: ignore[union-attr]

@@ -3,24 +3,29 @@ Redis and S3 (behind a proxy that can make it refuse), with the handles to injec
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import Engine, func, select
 
+from smarter_export.domain.database import make_engine
 from smarter_export.jobs.tables import export_event, export_job
-from tests.live import CLI, LiveService, wait_ready
+from tests.live import CLI, LiveFactory, LiveService, wait_ready
 from tests.servers.ports import free_port
 from tests.servers.postgres import PostgresServer
 from tests.servers.proxy import FlakyProxy
-from tests.servers.stack import ScaledParts
+from tests.servers.s3 import S3Server
+from tests.servers.stack import ScaledParts, ScaledStack
 
 
 @dataclass
@@ -32,19 +37,43 @@ class Cluster:
     engine: Engine
     api_ports: list[int] = field(default_factory=list)
     workers: dict[int, Any] = field(default_factory=dict)  # pid -> Popen
+    apis: dict[int, Any] = field(default_factory=dict)  # index -> Popen
     faults: dict[str, int] = field(default_factory=dict)
 
     def start(self, *, apis: int, workers: int) -> None:
         for _ in range(workers):
             self.start_worker()
         for index in range(apis):
-            port = self.service.port if index == 0 else free_port()
-            process = self.service._spawn(
-                [*CLI, "serve", "--no-worker", "--port", str(port)], f"api-{index}"
-            )
-            if not wait_ready(f"http://127.0.0.1:{port}", process, timeout=60):
-                raise RuntimeError(f"API {index} did not start: {self.service.logs()}")
-            self.api_ports.append(port)
+            self.api_ports.append(self.service.port if index == 0 else free_port())
+            self.start_api(index)
+
+    def start_api(self, index: int) -> None:
+        port = self.api_ports[index]
+        process = self.service._spawn(
+            [*CLI, "serve", "--no-worker", "--port", str(port)], f"api-{index}"
+        )
+        if not wait_ready(f"http://127.0.0.1:{port}", process, timeout=60):
+            raise RuntimeError(f"API {index} did not start: {self.service.logs()}")
+        self.apis[index] = process
+
+    def kill_api(self, index: int) -> None:
+        """SIGKILL an API process (mid-request, perhaps); start it again on its port."""
+        process = self.apis.pop(index)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        self.fault("API SIGKILL")
+        self.start_api(index)
+
+    def kill_worker(self, pid: int, fault: str) -> bool:
+        """SIGKILL one of our workers and start another in its place."""
+        process = self.workers.pop(pid, None)
+        if process is None:
+            return False
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        self.fault(fault)
+        self.start_worker()
+        return True
 
     def start_worker(self) -> None:
         process = self.service.start_worker()
@@ -86,17 +115,15 @@ class Cluster:
             ).all()
         return {export_id: _utc(at) for export_id, at in rows}
 
-    def running(self, *, min_rows: int, source: str = "time_entries") -> list[Any]:
+    def running(self, *, min_rows: int, source: str | None = "time_entries") -> list[Any]:
+        """Exports running with at least `min_rows` written, of `source` (None: any)."""
+        query = select(export_job).where(
+            export_job.c.status == "processing", export_job.c.rows_processed >= min_rows
+        )
+        if source is not None:
+            query = query.where(export_job.c.source == source)
         with self.engine.connect() as connection:
-            return list(
-                connection.execute(
-                    select(export_job).where(
-                        export_job.c.status == "processing",
-                        export_job.c.source == source,
-                        export_job.c.rows_processed >= min_rows,
-                    )
-                ).all()
-            )
+            return list(connection.execute(query).all())
 
     # -- faults --------------------------------------------------------------------------------
 
@@ -166,6 +193,24 @@ class Cluster:
         self.fault("API killed between commit and enqueue")
         return export_id
 
+    def download_and_verify(
+        self, firm_of: dict[str, str], tokens: dict[str, str], completed: Sequence[str]
+    ) -> int:
+        """Every file, through its signed link: our check, a 307, then S3; SHA-256 compared."""
+
+        def verify(export_id: str) -> bool:
+            with self.api_client(hash(export_id), tokens[firm_of[export_id]]) as client:
+                data = client.get(f"/api/v1/export/status/{export_id}").json()["data"]
+                answer = httpx.get(data["downloadUrl"], timeout=60, follow_redirects=True)
+            assert answer.status_code == 200, answer.text
+            assert [hop.status_code for hop in answer.history] == [307]
+            assert hashlib.sha256(answer.content).hexdigest() == data["file"]["sha256"]
+            assert len(answer.content) == data["file"]["sizeBytes"]
+            return True
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            return sum(pool.map(verify, completed))
+
     def close(self) -> None:
         self.service.stop_all()
         self.s3_proxy.close()
@@ -174,3 +219,31 @@ class Cluster:
 
 def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def open_cluster(
+    scaled_stack: ScaledStack,
+    template: str,
+    postgres: PostgresServer,
+    s3: S3Server,
+    folder: Path,
+    **env: str,
+) -> Iterator[Cluster]:
+    """Two APIs and three workers on their own PostgreSQL database (a copy of `template`), Redis
+    and bucket, S3 reached through a proxy that can refuse; stopped at the end."""
+    proxy = FlakyProxy(s3.port)
+    proxy.start()
+    scaled = ScaledStack(postgres, template, scaled_stack.redis_program, s3)
+    parts = scaled.parts(s3_endpoint=proxy.endpoint)
+    unused = folder / "unused.db"  # the processes use PostgreSQL, not a SQLite copy
+    unused.touch()
+    factory = LiveFactory(unused, folder)
+    service = factory("cluster", **parts.env, **env)
+    built = Cluster(service, parts, postgres, proxy, make_engine(postgres.url(parts.database)))
+    try:
+        built.start(apis=2, workers=3)
+        yield built
+    finally:
+        built.close()
+        factory.close()
+        scaled.close()

@@ -9,22 +9,17 @@ exactly once and every file must download, through our link and S3's redirect, w
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
 import pytest
 
-from smarter_export.domain.database import make_engine
-from tests.live import LiveFactory
-from tests.scale.cluster import Cluster
+from tests.scale.cluster import Cluster, open_cluster
 from tests.scale.report import REPORTS
 from tests.servers.postgres import PostgresServer
-from tests.servers.proxy import FlakyProxy
 from tests.servers.s3 import S3Server
 from tests.servers.stack import ScaledStack
 
@@ -46,32 +41,18 @@ def cluster(
     s3_server: S3Server,
     tmp_path: Path,
 ) -> Iterator[Cluster]:
-    proxy = FlakyProxy(s3_server.port)
-    proxy.start()
-    scaled = ScaledStack(postgres_server, load_pg_template, scaled_stack.redis_program, s3_server)
-    parts = scaled.parts(s3_endpoint=proxy.endpoint)
-    unused = tmp_path / "unused.db"  # the processes use PostgreSQL, not a SQLite copy
-    unused.touch()
-    factory = LiveFactory(unused, tmp_path)
-    service = factory(
-        "load",
-        **parts.env,
+    yield from open_cluster(
+        scaled_stack,
+        load_pg_template,
+        postgres_server,
+        s3_server,
+        tmp_path,
         SMARTER_EXPORT_LEASE_SECONDS="10",
         SMARTER_EXPORT_REAPER_INTERVAL_SECONDS="2",
         SMARTER_EXPORT_MAX_ATTEMPTS="10",
         SMARTER_EXPORT_RETRY_BACKOFF_SECONDS="0.5",
         SMARTER_EXPORT_RETRY_BACKOFF_MAX_SECONDS="5",
     )
-    built = Cluster(
-        service, parts, postgres_server, proxy, make_engine(postgres_server.url(parts.database))
-    )
-    try:
-        built.start(apis=2, workers=3)
-        yield built
-    finally:
-        built.close()
-        factory.close()
-        scaled.close()
 
 
 def requests_for_load() -> list[tuple[str, str, str]]:
@@ -133,7 +114,7 @@ def test_300_exports_from_10_firms_complete_once_through_faults(cluster: Cluster
     duplicated = [i for i in accepted if completed_events.get(i, 0) > 1]
     lost = [i for i in accepted if i not in jobs or jobs[i].status != "completed"]
 
-    verified = _download_all(cluster, accepted, tokens, completed)
+    verified = cluster.download_and_verify(accepted, tokens, completed)
     margin, starved = _fairness(cluster, accepted)
     REPORTS["scale: load and faults (2 APIs, 3 workers, PostgreSQL + Redis + S3)"] = [
         f"exports accepted: {len(accepted)} ({len(wanted)} over HTTP from {len(FIRMS)} firms"
@@ -160,25 +141,6 @@ def test_300_exports_from_10_firms_complete_once_through_faults(cluster: Cluster
     assert retried_events, "the cut connections and refused writes were retried"
     assert not starved
     assert waiting > 0, "Redis went down with deliveries in it"
-
-
-def _download_all(
-    cluster: Cluster, accepted: dict[str, str], tokens: dict[str, str], completed: list[str]
-) -> int:
-    """Every file, through its signed link: our check, a 307, then S3; SHA-256 compared."""
-
-    def verify(export_id: str) -> bool:
-        with cluster.api_client(hash(export_id), tokens[accepted[export_id]]) as client:
-            data = client.get(f"/api/v1/export/status/{export_id}").json()["data"]
-            answer = httpx.get(data["downloadUrl"], timeout=60, follow_redirects=True)
-        assert answer.status_code == 200, answer.text
-        assert [hop.status_code for hop in answer.history] == [307]
-        assert hashlib.sha256(answer.content).hexdigest() == data["file"]["sha256"]
-        assert len(answer.content) == data["file"]["sizeBytes"]
-        return True
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        return sum(pool.map(verify, completed))
 
 
 def _fairness(cluster: Cluster, accepted: dict[str, str]) -> tuple[float, list[str]]:

@@ -15,7 +15,7 @@ from smarter_export.jobs.runner import ExportRunner
 from smarter_export.jobs.service import Caller
 from smarter_export.runtime import build_runtime
 from smarter_export.settings import Settings
-from smarter_export.storage.base import StoredFile
+from smarter_export.storage.base import PublishProgress, StoredFile
 from smarter_export.storage.local import LocalStorage
 from tests.live import LiveFactory, prepare_data_dir
 
@@ -93,10 +93,16 @@ class FlakyStorage(LocalStorage):
         super().__init__(root)
         self.failures = failures
 
-    def publish(self, local_file: Path, key: str, content_type: str) -> StoredFile:
+    def publish(
+        self,
+        local_file: Path,
+        key: str,
+        content_type: str,
+        on_progress: PublishProgress | None = None,
+    ) -> StoredFile:
         if self.failures:
             raise self.failures.pop(0)
-        return super().publish(local_file, key, content_type)
+        return super().publish(local_file, key, content_type, on_progress)
 
 
 def test_retried_and_failed_are_on_record(demo_template: Path, tmp_path: Path) -> None:

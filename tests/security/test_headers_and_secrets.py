@@ -6,8 +6,10 @@ import subprocess
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 
-from tests.live import CLI, LiveService, free_port, service_env, wait_ready
+from smarter_export.domain.database import make_engine
+from tests.live import CLI, LiveFactory, LiveService, free_port, service_env, wait_ready
 from tests.security.test_tenancy import made_and_finished
 
 PROTECTIVE = {
@@ -68,3 +70,24 @@ def test_placeholder_secrets_are_refused_outside_development(tmp_path: Path) -> 
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_500_from_a_bug_carries_the_envelope_and_the_headers(live: LiveFactory) -> None:
+    """A fault no handler expects (here the export table went missing under the running
+    service) is answered by the last-resort handler, outside the middleware: still protected."""
+    service = live("bug")
+    service.start_api(worker=False)
+    client = service.client(service.token(user="bug"))
+    engine = make_engine(service.settings.resolved_database_url)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE export_job RENAME TO export_job_gone"))
+    engine.dispose()
+    answer = client.get("/api/v1/export/status/00000000-0000-0000-0000-000000000000")
+    assert answer.status_code == 500
+    error = answer.json()["error"]
+    assert error["code"] == "internal_error"
+    assert error["requestId"] in error["message"]
+    assert "export_job" not in answer.text, "no internals out"
+    for header, value in PROTECTIVE.items():
+        assert answer.headers.get(header) == value, (header, answer.headers)
+    assert answer.headers["Cache-Control"] == "no-store"

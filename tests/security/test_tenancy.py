@@ -67,10 +67,14 @@ def test_x_tenant_id_that_disagrees_with_the_token_is_403(
 ) -> None:
     client = shared_service.client(shared_service.token(tenant="demo", user="spoofer"))
     other_firm = shared_service.firm("firm-2").id
+    export_id = made_and_finished(shared_service, client, {"dataSource": "timekeepers"})
     for method, path, body in (
         ("GET", "/api/v1/export", None),
         ("GET", "/api/v1/export/sources", None),
         ("POST", "/api/v1/export/csv", {"dataSource": "matters"}),
+        ("GET", f"/api/v1/export/status/{export_id}", None),
+        ("GET", f"/api/v1/export/download/{export_id}", None),  # the same check as the rest
+        ("DELETE", f"/api/v1/export/{export_id}", None),
     ):
         answer = client.request(method, path, json=body, headers={"x-tenant-id": other_firm})
         error = hostile.refused_with(answer, 403, attack=f"x-tenant-id on {method} {path}")

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
+from smarter_export.domain.tenants import Firm
 from smarter_export.errors import ValidationFailed
-from smarter_export.settings import get_settings
+from smarter_export.jobs.plan import plan_export
+from smarter_export.settings import Settings, get_settings
 from smarter_export.sources.registry import get_source
 
 GOOD_ID = "3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e"
 PERIOD = {"dateFrom": "2024-01-01", "dateTo": "2024-12-31"}
 
 
-def fields_of(raw: dict[str, object]) -> set[str]:
+def fields_of(raw: dict[str, object], settings: Settings | None = None) -> set[str]:
     with pytest.raises(ValidationFailed) as caught:
-        get_source("analytics").parse(raw)
+        get_source("analytics").parse(raw, settings)
     return {problem.field for problem in caught.value.problems}
-
-
-@pytest.fixture
-def short_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("SMARTER_EXPORT_ANALYTICS_MAX_DAYS", "31")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.delenv("SMARTER_EXPORT_ANALYTICS_MAX_DAYS")
-    get_settings.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -55,14 +46,29 @@ def test_bad_analytics_request_names_the_field(raw: dict[str, object], field: st
     assert field in fields_of(raw)
 
 
-def test_the_longest_period_is_a_setting(short_limit: None) -> None:
-    assert fields_of(
-        {"metric": "utilization", "dateFrom": "2024-01-01", "dateTo": "2024-02-01"}
-    ) == {"dateTo"}
+def test_the_longest_period_is_the_setting_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings the export is planned with decide, not whatever the process's are."""
+    monkeypatch.setenv("SMARTER_EXPORT_ANALYTICS_MAX_DAYS", "5000")
+    get_settings.cache_clear()
+    short = Settings(analytics_max_days=31)
+    firm = Firm(GOOD_ID, "Firm", "firm", "UTC", "USD")
+    too_long = {"metric": "utilization", "dateFrom": "2024-01-01", "dateTo": "2024-02-01"}
+    with pytest.raises(ValidationFailed) as caught:
+        plan_export(
+            short,
+            firm=firm,
+            source_name="analytics",
+            format_name="csv",
+            params=too_long,
+            requested_by="u",
+        )
+    assert [problem.field for problem in caught.value.problems] == ["dateTo"]
+    assert "at most 31" in caught.value.problems[0].message
     query = get_source("analytics").parse(
-        {"metric": "utilization", "dateFrom": "2024-01-01", "dateTo": "2024-01-31"}
+        {"metric": "utilization", "dateFrom": "2024-01-01", "dateTo": "2024-01-31"}, short
     )
     assert query.filters.days == 31  # type: ignore[attr-defined]
+    get_settings.cache_clear()
 
 
 def test_columns_and_sort_follow_the_metric() -> None:

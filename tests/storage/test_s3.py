@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from smarter_export.errors import TransientFailure
+from smarter_export.errors import ExportCancelled, StorageRefused, TransientFailure
 from smarter_export.storage.base import RedirectDownload, file_key
-from smarter_export.storage.s3 import S3Storage, StorageRefused
+from smarter_export.storage.s3 import S3Storage
 from tests.servers.ports import free_port
 from tests.servers.s3 import S3Server
 
@@ -117,3 +117,29 @@ def test_an_endpoint_that_does_not_answer_is_transient(
     with pytest.raises(TransientFailure):
         storage.publish(staged, "t/e/f.csv", "text/csv")
     assert staged.exists(), "the staged file stays for the retry"
+
+
+def test_an_upload_reports_progress_and_stops_when_told(bucket: str, tmp_path: Path) -> None:
+    """The worker's watch is told of every part sent; raising there (a cancel, the time limit)
+    stops the upload and leaves no object behind."""
+    storage = make_storage(bucket)
+    staged = tmp_path / "big.csv"
+    staged.write_bytes(os.urandom(2 * PART + 10))
+    size = 2 * PART + 10
+    seen: list[int] = []
+    storage.publish(staged, "t/e/whole.csv", "text/csv", on_progress=seen.append)
+    assert seen.count(size) == 2, "the checksum pass, then the upload, each to the last byte"
+    assert seen.index(size) < len(seen) - 2, "the upload reported its parts as they went"
+
+    staged.write_bytes(os.urandom(size))
+    checksummed = False
+
+    def cancel_once_sending(done: int) -> None:
+        nonlocal checksummed
+        if checksummed:  # the upload has begun
+            raise ExportCancelled("The export was cancelled.")
+        checksummed = done == size
+
+    with pytest.raises(ExportCancelled):
+        storage.publish(staged, "t/e/stopped.csv", "text/csv", on_progress=cancel_once_sending)
+    assert not storage.exists("t/e/stopped.csv")

@@ -96,6 +96,7 @@ def view(number: int, status: str, **overrides: Any) -> dict[str, Any]:
             "percent": 100.0 * rows_done / rows_total if rows_total else 0.0,
             "rowsProcessed": rows_done,
             "rowsTotal": rows_total,
+            "phase": overrides.pop("phase", "writing" if status == "processing" else None),
         },
         "estimatedCompletionAt": None,
         "createdAt": CREATED,

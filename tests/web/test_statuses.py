@@ -78,6 +78,30 @@ def test_every_status_has_its_badge_message_and_buttons(
     page.screenshot(path=screenshots / "08-every-status.png", full_page=True)
 
 
+def test_a_running_export_says_when_it_is_past_its_rows(
+    page: Page, web_service: LiveService
+) -> None:
+    """After the last row the file is closed, then stored: the row says so, not an idle 100 %."""
+    phases = [
+        view(21, "processing", rows_done=10_000, phase="finishing"),
+        view(22, "processing", rows_done=10_000, phase="uploading"),
+    ]
+    body = {"data": {"exports": phases, "pagination": {"page": 1, "pageSize": 20, "total": 2}}}
+    page.route(
+        "**/api/v1/export?pageSize=*",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(body)
+        ),
+    )
+    open_signed_in(page, web_service, web_service.token(user="phases"))
+    expect(row_of(page, phases[0]["exportId"]).locator(".rows")).to_have_text(
+        "10,000 of 10,000 rows · 100% · finishing the file"
+    )
+    expect(row_of(page, phases[1]["exportId"]).locator(".rows")).to_have_text(
+        "10,000 of 10,000 rows · 100% · storing the file"
+    )
+
+
 def test_a_token_without_permission_is_told_so(page: Page, web_service: LiveService) -> None:
     refusal = {"error": {"code": "forbidden", "message": "No export permission.", "details": []}}
     page.route(

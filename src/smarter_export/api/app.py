@@ -9,15 +9,12 @@ from fastapi import FastAPI
 
 from smarter_export import __version__
 from smarter_export.api import choices, health, routes
-from smarter_export.api.deps import AppServices
 from smarter_export.api.errors import install_error_handlers
 from smarter_export.api.middleware import install_middleware
 from smarter_export.api.rate_limit import CreationLimiter
-from smarter_export.auth.secrets import resolve_secrets
-from smarter_export.auth.tokens import TokenVerifier
 from smarter_export.jobs.queue import start_beside
 from smarter_export.log import get_logger
-from smarter_export.runtime import build_runtime
+from smarter_export.runtime import Runtime, build_runtime
 from smarter_export.settings import Settings
 from smarter_export.web.pages import install_web
 
@@ -31,9 +28,10 @@ completion time, then follow its signed `downloadUrl`. Every answer is `{"data":
 """
 
 
-def create_app(settings: Settings, *, run_worker: bool = True) -> FastAPI:
-    runtime = build_runtime(settings)
-    verifier = TokenVerifier(settings, resolve_secrets(settings))
+def create_app(
+    settings: Settings, *, run_worker: bool = True, runtime: Runtime | None = None
+) -> FastAPI:
+    runtime = runtime or build_runtime(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,12 +57,8 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    app.state.services = AppServices(
-        settings=settings,
-        service=runtime.service,
-        verifier=verifier,
-        limiter=CreationLimiter(settings),
-    )
+    app.state.runtime = runtime
+    app.state.limiter = CreationLimiter(settings)
     install_error_handlers(app)
     install_middleware(app)
     app.include_router(routes.router)

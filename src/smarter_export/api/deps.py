@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the app's services, and who is asking (`CurrentPrincipal`)."""
+"""FastAPI dependencies: the process's `Runtime`, and who is asking (`CurrentPrincipal`)."""
 
 from __future__ import annotations
 
@@ -10,52 +10,61 @@ from fastapi import Depends, Header, Request
 from smarter_export.api.rate_limit import CreationLimiter
 from smarter_export.api.schemas import ExportView
 from smarter_export.api.views import export_view
-from smarter_export.auth.errors import Forbidden
 from smarter_export.auth.principal import Principal
-from smarter_export.auth.tokens import TokenVerifier
+from smarter_export.errors import Forbidden
 from smarter_export.jobs.records import ExportJob
 from smarter_export.jobs.service import Caller, ExportService
-from smarter_export.settings import Settings
+from smarter_export.runtime import Runtime
 
 
-@dataclass(frozen=True)
-class AppServices:
-    settings: Settings
-    service: ExportService
-    verifier: TokenVerifier
-    limiter: CreationLimiter
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
-def app_services(request: Request) -> AppServices:
-    services: AppServices = request.app.state.services
-    return services
+RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
 
 
-ServicesDep = Annotated[AppServices, Depends(app_services)]
-
-
-def export_service(services: ServicesDep) -> ExportService:
-    return services.service
+def export_service(runtime: RuntimeDep) -> ExportService:
+    return runtime.service
 
 
 ServiceDep = Annotated[ExportService, Depends(export_service)]
 
 
+def creation_limiter(request: Request) -> CreationLimiter:
+    limiter: CreationLimiter = request.app.state.limiter
+    return limiter
+
+
+LimiterDep = Annotated[CreationLimiter, Depends(creation_limiter)]
+AuthorizationHeader = Annotated[str | None, Header(description="Bearer <JWT>")]
+TenantHeader = Annotated[
+    str | None, Header(description="Optional; refused unless it equals the token's tenant.")
+]
+
+
 def current_principal(
-    services: ServicesDep,
-    authorization: Annotated[str | None, Header(description="Bearer <JWT>")] = None,
-    x_tenant_id: Annotated[
-        str | None, Header(description="Optional; refused unless it equals the token's tenant.")
-    ] = None,
+    runtime: RuntimeDep, authorization: AuthorizationHeader = None, x_tenant_id: TenantHeader = None
 ) -> Principal:
-    principal = services.verifier.verify(authorization)
+    principal = runtime.verifier.verify(authorization)
     if x_tenant_id is not None and x_tenant_id != principal.tenant_id:
         raise Forbidden("The x-tenant-id header names another firm than your token.")
-    services.service.observe(principal)
+    runtime.service.observe(principal)
     return principal
 
 
+def principal_if_any(
+    runtime: RuntimeDep, authorization: AuthorizationHeader = None, x_tenant_id: TenantHeader = None
+) -> Principal | None:
+    """The caller, checked as everywhere, if they sent a token; None (a signed link) if not."""
+    if authorization is None:
+        return None
+    return current_principal(runtime, authorization, x_tenant_id)
+
+
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+PrincipalIfAny = Annotated[Principal | None, Depends(principal_if_any)]
 
 
 def client_of(request: Request) -> tuple[str | None, str | None]:

@@ -10,11 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from smarter_export.api.headers import REQUEST_ID_HEADER, protect
 from smarter_export.errors import ExportError, FieldProblem, NotReady, ValidationFailed
 from smarter_export.log import get_logger
 
 log = get_logger("smarter_export.api")
-REQUEST_ID_HEADER = "X-Request-ID"
 _LOCATIONS = ("body", "query", "path", "header")
 
 
@@ -103,7 +103,9 @@ async def _unexpected(request: Request, error: Exception) -> Response:
     )
     reference = request_id_of(request)
     message = f"Something went wrong on our side; quote request id {reference} to support."
-    return error_response(request, 500, code="internal_error", message=message)
+    response = error_response(request, 500, code="internal_error", message=message)
+    protect(response, request.url.path)  # Starlette sends this one outside the middleware
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -9,7 +9,9 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from smarter_export.api.deps import ServicesDep
+from smarter_export import metrics as service_metrics
+from smarter_export.api.deps import RuntimeDep
+from smarter_export.clock import utcnow
 
 router = APIRouter(tags=["health"])
 
@@ -21,19 +23,18 @@ def healthz() -> dict[str, Any]:
 
 
 @router.get("/readyz")
-def readyz(services: ServicesDep) -> Response:
+def readyz(runtime: RuntimeDep) -> Response:
     """Database, queue and storage all answer; 503 names the one that does not."""
-    service = services.service
     checks: dict[str, str] = {}
 
     def database() -> None:
-        with service.engine.connect() as connection:
+        with runtime.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
     probes = {
         "database": database,
-        "queue": service.queue.check,
-        "storage": service.storage.check,
+        "queue": runtime.queue.check,
+        "storage": runtime.storage.check,
     }
     for name, probe in probes.items():
         try:
@@ -47,6 +48,7 @@ def readyz(services: ServicesDep) -> Response:
 
 
 @router.get("/metrics")
-def metrics() -> Response:
+def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus text format; labels are bounded (source, format, outcome, route, status)."""
+    service_metrics.read_job_states(runtime.engine, utcnow())
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

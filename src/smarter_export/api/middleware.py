@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
+from starlette.routing import BaseRoute
 
-from smarter_export.api.errors import REQUEST_ID_HEADER
+from smarter_export import metrics
+from smarter_export.api.headers import REQUEST_ID_HEADER, protect
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cross-Origin-Resource-Policy": "same-origin",
-}
-# Statuses, lists and files are private and change: never cached by a browser or a proxy.
-NO_STORE_PREFIXES = ("/api/",)
+
+def _observe(request: Request, status: int, started: float) -> None:
+    """The route's template (`/api/v1/export/status/{export_id}`), never the path with its ids."""
+    route = request.scope.get("route")
+    template = (
+        route.path if isinstance(route, BaseRoute) and hasattr(route, "path") else "unmatched"
+    )
+    metrics.http_request(template, request.method, status, time.perf_counter() - started)
 
 
 def install_middleware(app: FastAPI) -> None:
@@ -27,10 +30,13 @@ def install_middleware(app: FastAPI) -> None:
         given = request.headers.get(REQUEST_ID_HEADER, "")
         valid = 0 < len(given) <= 100 and given.isprintable()
         request.state.request_id = given if valid else str(uuid.uuid4())
-        response = await call_next(request)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        except Exception:  # a bug: answered as a 500 by the last-resort handler, counted so here
+            _observe(request, 500, started)
+            raise
+        _observe(request, response.status_code, started)
         response.headers[REQUEST_ID_HEADER] = request.state.request_id
-        for header, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(header, value)
-        if request.url.path.startswith(NO_STORE_PREFIXES):
-            response.headers["Cache-Control"] = "no-store"
+        protect(response, request.url.path)
         return response

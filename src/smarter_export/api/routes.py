@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -12,8 +11,9 @@ from smarter_export.api.body import json_object
 from smarter_export.api.deps import (
     CallerDep,
     CurrentPrincipal,
+    LimiterDep,
+    PrincipalIfAny,
     ServiceDep,
-    ServicesDep,
     ViewsDep,
     client_of,
 )
@@ -28,14 +28,13 @@ from smarter_export.api.schemas import (
     PageView,
     SourceView,
 )
-from smarter_export.api.views import API_PREFIX, format_view, source_view
-from smarter_export.errors import BadSignature, Gone, NotReady, ValidationFailed
+from smarter_export.api.views import API_PREFIX, DOWNLOAD_ROUTE, format_view, source_view
+from smarter_export.errors import ValidationFailed
 from smarter_export.formats.registry import FORMATS as EXPORT_FORMATS
-from smarter_export.jobs.records import ExportJob, JobStatus
-from smarter_export.jobs.service import ExportService, download_file_name
+from smarter_export.jobs.downloads import LinkParams
+from smarter_export.jobs.records import JobStatus
 from smarter_export.sources.registry import SOURCES
-from smarter_export.storage import links
-from smarter_export.storage.base import Download, LocalDownload
+from smarter_export.storage.base import LocalDownload
 
 router = APIRouter(prefix=API_PREFIX, tags=["exports"])
 
@@ -76,12 +75,12 @@ async def create_export(
     request: Request,
     response: Response,
     caller: CallerDep,
-    services: ServicesDep,
+    service: ServiceDep,
+    limiter: LimiterDep,
     views: ViewsDep,
 ) -> Envelope[ExportView]:
     """Validate, queue and answer at once; poll `statusUrl` for progress and the link."""
-    service = services.service
-    response.headers.update(services.limiter.take(caller.principal))
+    response.headers.update(limiter.take(caller.principal))
     body = await json_object(request)
     key = request.headers.get("idempotency-key")
     if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
@@ -121,7 +120,7 @@ def export_status(
 
 
 @router.get(
-    "/download/{export_id}",
+    DOWNLOAD_ROUTE,
     responses={
         **ERRORS,
         200: {"description": "The file, as an attachment."},
@@ -134,69 +133,33 @@ def export_status(
 def download(
     export_id: str,
     request: Request,
-    services: ServicesDep,
+    principal: PrincipalIfAny,
+    service: ServiceDep,
     expires: Annotated[int | None, Query(description="From the signed link.")] = None,
     signature: Annotated[
         str | None, Query(max_length=200, description="From the signed link.")
     ] = None,
 ) -> Response:
     """Follow the signed link (no header needed), or call with a bearer token of the firm."""
-    service = services.service
-    if signature is not None or expires is not None:
-        job = _job_from_link(service, export_id, expires, signature)
-        service.check_download(job, None)
-        actor = "link"
-    else:
-        principal = services.verifier.verify(request.headers.get("authorization"))
-        service.observe(principal)
-        job = service.get(principal, export_id)
-        service.check_download(job, principal)
-        actor = principal.user_id
-    target = _ready_file(service, job)
     address, agent = client_of(request)
-    service.record_download(job, actor=actor, client_address=address, user_agent=agent)
-    if not isinstance(target, LocalDownload):
-        return RedirectResponse(target.url, status_code=307, headers={"Cache-Control": "no-store"})
+    opened = service.open_download(
+        export_id,
+        principal=principal,
+        link=LinkParams(expires, signature),
+        client_address=address,
+        user_agent=agent,
+    )
+    if not isinstance(opened.target, LocalDownload):
+        return RedirectResponse(
+            opened.target.url, status_code=307, headers={"Cache-Control": "no-store"}
+        )
     return FileResponse(
-        target.path,
-        media_type=job.content_type,
-        filename=download_file_name(job),
+        opened.target.path,
+        media_type=opened.job.content_type,
+        filename=opened.file_name,
         content_disposition_type="attachment",
-        headers={"Cache-Control": "no-store", "X-Content-SHA256": job.sha256 or ""},
+        headers={"Cache-Control": "no-store", "X-Content-SHA256": opened.job.sha256 or ""},
     )
-
-
-def _job_from_link(
-    service: ExportService, export_id: str, expires: int | None, signature: str | None
-) -> ExportJob:
-    job = service.find_for_link(export_id)
-    if job is None or expires is None or signature is None:
-        raise BadSignature("This download link is not valid.")
-    verdict = links.check(
-        service.signing_secrets,
-        export_id=job.id,
-        tenant_id=job.tenant_id,
-        expires=expires,
-        signature=signature,
-        now=time.time(),
-    )
-    if verdict is links.LinkCheck.BAD_SIGNATURE:
-        raise BadSignature("This download link is not valid.")
-    if verdict is links.LinkCheck.EXPIRED:
-        raise Gone("This download link has expired; fetch the export's status for a fresh one.")
-    return job
-
-
-def _ready_file(service: ExportService, job: ExportJob) -> Download:
-    if job.status in (JobStatus.PENDING, JobStatus.PROCESSING):
-        raise NotReady("The export is not finished yet; try again shortly.", retry_after_seconds=5)
-    if job.status is JobStatus.EXPIRED:
-        raise Gone("The file has expired or was deleted; request the export again.")
-    if job.status is not JobStatus.COMPLETED or not job.file_key:
-        raise NotReady(f"The export is {job.status.value}; there is no file to download.")
-    if not service.storage.exists(job.file_key):
-        raise Gone("The file is no longer stored; request the export again.")
-    return service.storage.download(job.file_key, download_file_name(job), job.content_type or "")
 
 
 @router.get("", response_model=Envelope[ExportListView], responses=ERRORS)

@@ -42,6 +42,11 @@ class ProgressView(Camel):
     percent: float
     rows_processed: int
     rows_total: int | None
+    phase: str | None = Field(
+        None,
+        description="Of a running export: writing (the rows), finishing (the writer closes the "
+        "file), uploading (to the file storage); null otherwise.",
+    )
 
 
 class FileView(Camel):

@@ -18,14 +18,16 @@ from smarter_export.api.schemas import (
 )
 from smarter_export.auth.principal import Principal
 from smarter_export.formats.base import ExportFormat
+from smarter_export.jobs.downloads import download_file_name
 from smarter_export.jobs.eta import estimated_completion, percent
 from smarter_export.jobs.records import ExportJob, JobStatus
-from smarter_export.jobs.service import ExportService, download_file_name
+from smarter_export.jobs.service import ExportService
 from smarter_export.sources.base import DataSource
 from smarter_export.sources.choices import LOOKUPS
 from smarter_export.tabular import ExportColumn
 
 API_PREFIX = "/api/v1/export"
+DOWNLOAD_ROUTE = "/download/{export_id}"  # under API_PREFIX; the signed link points here
 
 
 def export_view(
@@ -55,7 +57,10 @@ def export_view(
         format=job.format,
         status_url=f"{API_PREFIX}/status/{job.id}",
         progress=ProgressView(
-            percent=percent(job), rows_processed=job.rows_processed, rows_total=job.rows_total
+            percent=percent(job),
+            rows_processed=job.rows_processed,
+            rows_total=job.rows_total,
+            phase=job.phase if job.status is JobStatus.PROCESSING else None,
         ),
         estimated_completion_at=estimated_completion(job),
         created_at=job.created_at,
@@ -64,13 +69,24 @@ def export_view(
         expires_at=job.expires_at,
         attempts=job.attempts,
         cancel_requested=job.cancel_requested,
-        download_url=service.download_url(job, base_url, viewer),
+        download_url=_download_url(job, service, base_url, viewer),
         file=file,
         partial=job.partial,
         warnings=job.warnings,
         error=error,
         parameters=job.parameters,
     )
+
+
+def _download_url(
+    job: ExportJob, service: ExportService, base_url: str, viewer: Principal
+) -> str | None:
+    query = service.download_link_query(job, viewer)
+    if query is None:
+        return None
+    base = (service.settings.public_base_url or base_url).rstrip("/")
+    path = API_PREFIX + DOWNLOAD_ROUTE.format(export_id=job.id)
+    return f"{base}{path}?{query}"
 
 
 def source_view(source: DataSource) -> SourceView:

@@ -17,9 +17,9 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from smarter_export.auth.errors import AuthError
 from smarter_export.auth.principal import Principal
 from smarter_export.auth.secrets import JWT_SECRET_VARIABLE, InsecureConfiguration, ServiceSecrets
+from smarter_export.errors import AuthError
 from smarter_export.settings import Settings
 
 LEEWAY_SECONDS = 30

@@ -1,4 +1,5 @@
-"""Periodic upkeep, run by every consumer: re-deliver lost jobs, delete expired files.
+"""Periodic upkeep, run by every consumer: end spent jobs, re-deliver lost ones, delete expired
+files.
 
 Safe to run in many processes at once: each change is a conditional update, and a delivery of
 a job that is not claimable does nothing.
@@ -13,9 +14,9 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
-from smarter_export.jobs import store
+from smarter_export.clock import utcnow
+from smarter_export.jobs import lifecycle, store
 from smarter_export.jobs.records import AuditEvent, JobStatus
-from smarter_export.jobs.runner import utcnow
 from smarter_export.log import get_logger
 from smarter_export.settings import Settings
 from smarter_export.storage.base import FileStorage
@@ -25,6 +26,7 @@ log = get_logger("smarter_export.maintenance")
 
 @dataclass(frozen=True)
 class UpkeepReport:
+    ended: int  # cancelled, out of attempts or of time while nobody ran them
     redelivered: int
     expired: int
 
@@ -39,8 +41,13 @@ def run_upkeep(
     quiet_since = now - timedelta(
         seconds=max(settings.lease_seconds, 2 * settings.reaper_interval_seconds)
     )
+    limits = lifecycle.run_limits(settings)
     with engine.begin() as connection:
-        lost = store.lapsed_or_undelivered(connection, now=now, undelivered_before=quiet_since)
+        ended = lifecycle.settle(connection, now=now, limits=limits)
+    with engine.begin() as connection:
+        lost = store.lapsed_or_undelivered(
+            connection, now=now, undelivered_before=quiet_since, limits=limits
+        )
         for export_id in lost:
             # Touch pending ones so that the next sweep does not deliver them yet again.
             store.update_where(
@@ -64,7 +71,7 @@ def run_upkeep(
             ):
                 store.record_event(connection, job, AuditEvent.EXPIRED, now=now, actor="system")
         log.info("export.expired", export_id=job.id, tenant_id=job.tenant_id)
-    return UpkeepReport(redelivered=len(lost), expired=len(due))
+    return UpkeepReport(ended=len(ended), redelivered=len(lost), expired=len(due))
 
 
 class UpkeepThread(threading.Thread):

@@ -82,7 +82,7 @@ def plan_export(
     # The format's options travel apart from the source's filters.
     filters = dict(params)
     format_options = export_format.parse_options(filters.pop(OPTIONS_KEY, None))
-    query = source.parse(filters)
+    query = source.parse(filters, settings)
     zone = timezone or firm.timezone
     generated_at = (now or datetime.now(UTC)).astimezone(ZoneInfo(zone))
     info = ExportInfo(

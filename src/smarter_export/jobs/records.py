@@ -71,6 +71,8 @@ class ExportJob:
     progress_at: datetime | None
     completed_at: datetime | None
     expires_at: datetime | None
+    first_started_at: datetime | None = None
+    phase: str | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> ExportJob:

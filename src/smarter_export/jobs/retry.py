@@ -1,24 +1,8 @@
-"""Which failures are worth another try, and how long to wait before it."""
+"""How long to wait before another try (which failures are worth one: `errors.classify`)."""
 
 from __future__ import annotations
 
 import random
-
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-from smarter_export.errors import ExportError
-
-
-def is_transient(error: BaseException) -> bool:
-    """Database and storage hiccups are retried; a user's mistake or a bug is not."""
-    if isinstance(error, ExportError):
-        return error.retryable
-    if isinstance(error, OperationalError | PoolTimeout):
-        return True
-    if isinstance(error, DBAPIError):
-        return bool(error.connection_invalidated)
-    return isinstance(error, ConnectionError | TimeoutError)
 
 
 def backoff_seconds(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:

@@ -8,47 +8,28 @@ still runs once. Progress and the lease are written together at most once a seco
 from __future__ import annotations
 
 import random
-import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from smarter_export import metrics
+from smarter_export.clock import utcnow
 from smarter_export.domain.tenants import find_firm
-from smarter_export.errors import ExportCancelled, ExportError, TimeLimitExceeded
-from smarter_export.jobs import store
+from smarter_export.errors import ExportCancelled, Failure, classify, describe
+from smarter_export.jobs import lifecycle, store
 from smarter_export.jobs.engine import ExportResult, Progress, run_export
 from smarter_export.jobs.plan import plan_export
 from smarter_export.jobs.records import AuditEvent, ExportJob, JobStatus
-from smarter_export.jobs.retry import backoff_seconds, is_transient
+from smarter_export.jobs.retry import backoff_seconds
+from smarter_export.jobs.watch import AttemptWatch, LeaseLost
 from smarter_export.log import get_logger
 from smarter_export.settings import Settings
 from smarter_export.storage.base import FileStorage, StoredFile, file_key
 
 log = get_logger("smarter_export.jobs")
-PROGRESS_INTERVAL_SECONDS = 1.0
-
-
-def _describe(error: Exception, export_id: str) -> tuple[str, str]:
-    """The error code and the message a person reads on the job."""
-    if isinstance(error, ExportError):
-        return error.code, error.message
-    if is_transient(error):
-        return "transient_failure", "The database or the file storage did not answer in time."
-    return (
-        "internal_error",
-        f"The export failed unexpectedly (reference {export_id}); the logs have the details.",
-    )
-
-
-class LeaseLost(Exception):
-    """Another worker took the job over (this one was presumed dead): stop without a trace."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def file_name_for(job: ExportJob, extension: str) -> str:
@@ -76,9 +57,18 @@ class ExportRunner:
                 now=now,
                 lease_until=lease_until,
                 max_running_per_tenant=self.settings.max_running_per_tenant,
+                limits=lifecycle.run_limits(self.settings),
             )
             if claim is store.Claim.TENANT_BUSY:
                 store.wait_turn(connection, export_id, now=now)
+            if claim is store.Claim.NOT_CLAIMABLE:
+                # Cancelled, out of attempts or out of time while nobody ran it: end it now.
+                lifecycle.settle(
+                    connection,
+                    now=now,
+                    limits=lifecycle.run_limits(self.settings),
+                    export_id=export_id,
+                )
             if claim is not store.Claim.TAKEN:
                 self._not_taken(export_id, claim)
                 return
@@ -92,6 +82,8 @@ class ExportRunner:
                 actor="system",
                 details={"attempt": job.attempts, "worker": self.worker},
             )
+        if job.attempts == 1:
+            metrics.export_picked_up(job.created_at, now)
         log.info("export.started", export_id=job.id, tenant_id=job.tenant_id, attempt=job.attempts)
         try:
             self._run(job)
@@ -132,54 +124,25 @@ class ExportRunner:
             self.settings.data_dir / "tmp" / f"{job.id}-{job.attempts}{planned.file_extension}"
         )
         staging.parent.mkdir(parents=True, exist_ok=True)
+        watch = AttemptWatch(
+            self.engine,
+            job,
+            self.worker,
+            lease_seconds=self.settings.lease_seconds,
+            time_limit_seconds=self.settings.job_time_limit_seconds,
+        )
         try:
-            result = run_export(self.engine, planned, staging, on_progress=self._progress(job))
+            result = run_export(self.engine, planned, staging, on_progress=_rows(watch))
+            watch.report(PUBLISHING, force=True)
             stored = self.storage.publish(
-                staging, file_key(job.tenant_id, job.id, name), planned.content_type
+                staging,
+                file_key(job.tenant_id, job.id, name),
+                planned.content_type,
+                on_progress=lambda _sent: watch.report(PUBLISHING),
             )
         finally:
             staging.unlink(missing_ok=True)
         self._completed(job, result, stored, name, planned.content_type)
-
-    def _progress(self, job: ExportJob) -> Callable[[Progress], None]:
-        deadline = time.monotonic() + self.settings.job_time_limit_seconds
-        last_write = 0.0
-
-        def on_progress(progress: Progress) -> None:
-            nonlocal last_write
-            clock = time.monotonic()
-            if clock > deadline:
-                limit = self.settings.job_time_limit_seconds
-                raise TimeLimitExceeded(
-                    f"The export ran past its time limit of {limit} s; narrow the filters."
-                )
-            if (
-                clock - last_write < PROGRESS_INTERVAL_SECONDS
-                and progress.rows_processed < progress.rows_total
-            ):
-                return
-            last_write = clock
-            now = utcnow()
-            with self.engine.begin() as connection:
-                held = store.update_held(
-                    connection,
-                    job.id,
-                    worker=self.worker,
-                    values={
-                        "rows_processed": progress.rows_processed,
-                        "rows_total": progress.rows_total,
-                        "progress_at": now,
-                        "updated_at": now,
-                        "lease_expires_at": now + timedelta(seconds=self.settings.lease_seconds),
-                    },
-                )
-                if held and not store.is_cancel_requested(connection, job.id):
-                    return
-                if store.is_cancel_requested(connection, job.id):
-                    raise ExportCancelled("The export was cancelled.")
-            raise LeaseLost(job.id)
-
-        return on_progress
 
     # -- outcomes ------------------------------------------------------------------------------
 
@@ -209,10 +172,23 @@ class ExportRunner:
             "partial": result.partial,
             "withheldRows": result.withheld_rows,
         }
-        if not self._finish(job, JobStatus.COMPLETED, AuditEvent.COMPLETED, values, details):
-            # Another worker took the job over and publishes the same key: leave the file be.
-            log.warning("export.lease_lost", export_id=job.id, worker=self.worker)
+        if not self._finish(
+            job, JobStatus.COMPLETED, AuditEvent.COMPLETED, values, details, unless_cancelled=True
+        ):
+            # A cancel that came after the last check still wins: the export ends cancelled and
+            # its file goes. Otherwise another worker took the job over and publishes the same
+            # key: leave the file be.
+            if self._finish(job, JobStatus.CANCELLED, AuditEvent.CANCELLED, {}):
+                self.storage.delete(stored.key)
+            else:
+                log.warning("export.lease_lost", export_id=job.id, worker=self.worker)
             return
+        metrics.export_completed(
+            job.format,
+            partial=result.partial,
+            rows=result.rows_written.get(job.source, 0),
+            seconds=(now - (job.started_at or now)).total_seconds(),
+        )
         log.info(
             "export.completed",
             export_id=job.id,
@@ -223,8 +199,8 @@ class ExportRunner:
         )
 
     def _failed(self, job: ExportJob, error: Exception) -> None:
-        code, message = _describe(error, job.id)
-        if is_transient(error) and job.attempts < self.settings.max_attempts:
+        code, message = describe(error, job.id)
+        if classify(error) is Failure.TRANSIENT and job.attempts < self.settings.max_attempts:
             delay = backoff_seconds(
                 job.attempts,
                 base=self.settings.retry_backoff_seconds,
@@ -275,17 +251,48 @@ class ExportRunner:
         event: AuditEvent,
         values: Mapping[str, object],
         details: Mapping[str, object] | None = None,
+        *,
+        unless_cancelled: bool = False,
     ) -> bool:
         now = utcnow()
-        final = {"status": status, "updated_at": now, "lease_owner": None, "lease_expires_at": None}
+        final = {
+            "status": status,
+            "updated_at": now,
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "phase": None,
+        }
         if status is JobStatus.CANCELLED:
             final["completed_at"] = now
         with self.engine.begin() as connection:
             if not store.update_held(
-                connection, job.id, worker=self.worker, values={**final, **values}
+                connection,
+                job.id,
+                worker=self.worker,
+                values={**final, **values},
+                unless_cancelled=unless_cancelled,
             ):
                 return False
             store.record_event(connection, job, event, now=now, actor="system", details=details)
+        if status in (JobStatus.FAILED, JobStatus.CANCELLED):
+            metrics.export_finished(status, job.format)
         if status is JobStatus.CANCELLED:
             log.info("export.cancelled", export_id=job.id, tenant_id=job.tenant_id)
         return True
+
+
+PUBLISHING = "uploading"
+
+
+def _rows(watch: AttemptWatch) -> Callable[[Progress], None]:
+    """The engine's progress, into the watch: the last report of a phase is always written."""
+
+    def on_progress(progress: Progress) -> None:
+        watch.report(
+            progress.phase,
+            progress.rows_processed,
+            progress.rows_total,
+            force=progress.rows_processed >= progress.rows_total,
+        )
+
+    return on_progress

@@ -1,7 +1,8 @@
 """The export service: where decisions live. The API and the CLI call it; it calls the store.
 
 createExport validates, freezes and commits the job, then enqueues it; getExportStatus reads it;
-getExportDownloadUrl signs a link; cancel, delete and download are checked and audited here.
+a status carries a signed link for a viewer who may take the file; cancel, delete and
+`open_download` are checked and audited here.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,26 +18,25 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
-from smarter_export.auth.errors import Forbidden
+from smarter_export import metrics
 from smarter_export.auth.principal import Principal
+from smarter_export.clock import utcnow
 from smarter_export.domain.tenants import find_firm
-from smarter_export.errors import NotFound, ValidationFailed
-from smarter_export.jobs import grants, store
+from smarter_export.errors import AuthError, Forbidden, NotFound, ValidationFailed
+from smarter_export.jobs import downloads, grants, store
 from smarter_export.jobs.plan import plan_export
 from smarter_export.jobs.queue import ExportQueue
 from smarter_export.jobs.records import ACTIVE, AuditEvent, ExportJob, JobStatus
-from smarter_export.jobs.runner import utcnow
 from smarter_export.log import get_logger
 from smarter_export.settings import Settings
 from smarter_export.sources.base import Scope
 from smarter_export.sources.choices import LOOKUPS, Choices, fetch_choices
 from smarter_export.sources.registry import SOURCES
-from smarter_export.storage import links
 from smarter_export.storage.base import FileStorage
 
 log = get_logger("smarter_export.service")
-RESERVED_BODY_KEYS = ("dataSource", "timezone", "fileName")
 
 
 @dataclass(frozen=True)
@@ -105,58 +104,63 @@ class ExportService:
         )
         now = utcnow()
         export_id = str(uuid.uuid4())
-        with self.engine.begin() as connection:
-            duplicate = store.find_duplicate(
-                connection,
-                tenant_id=principal.tenant_id,
-                user_id=principal.user_id,
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint,
-            )
-            if duplicate is not None:
-                if duplicate.request_fingerprint != fingerprint:
-                    raise ValidationFailed.one(
-                        "Idempotency-Key",
-                        "this key was used for a different request; use a new key for a new export",
-                    )
-                return Created(duplicate, existing=True)
-            store.insert_job(
-                connection,
-                {
-                    "id": export_id,
-                    "tenant_id": principal.tenant_id,
-                    "user_id": principal.user_id,
-                    "source": source_name,
-                    "format": planned.format_name,
-                    "parameters": frozen,
-                    "include_confidential": principal.sees_confidential,
-                    "requested_file_name": requested_name,
-                    "timezone": timezone,
-                    "status": JobStatus.PENDING,
-                    "warnings": [],
-                    "idempotency_key": idempotency_key,
-                    "request_fingerprint": fingerprint,
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
-            job = store.get_job(connection, export_id)
-            assert job is not None
-            store.record_event(
-                connection,
-                job,
-                AuditEvent.CREATED,
-                now=now,
-                actor=principal.user_id,
-                client_address=caller.client_address,
-                user_agent=caller.user_agent,
-                details={"source": source_name, "format": planned.format_name},
-            )
+        mine = {"tenant_id": principal.tenant_id, "user_id": principal.user_id}
+        try:
+            with self.engine.begin() as connection:
+                duplicate = store.find_duplicate(
+                    connection, **mine, idempotency_key=idempotency_key, fingerprint=fingerprint
+                )
+                if duplicate is not None:
+                    return _repeat(duplicate, fingerprint)
+                store.insert_job(
+                    connection,
+                    {
+                        "id": export_id,
+                        **mine,
+                        "source": source_name,
+                        "format": planned.format_name,
+                        "parameters": frozen,
+                        "include_confidential": principal.sees_confidential,
+                        "requested_file_name": requested_name,
+                        "timezone": timezone,
+                        "status": JobStatus.PENDING,
+                        "warnings": [],
+                        "idempotency_key": idempotency_key,
+                        "request_fingerprint": fingerprint,
+                        "created_at": now,
+                        "updated_at": now,
+                    },
+                )
+                job = store.get_job(connection, export_id)
+                assert job is not None
+                store.record_event(
+                    connection,
+                    job,
+                    AuditEvent.CREATED,
+                    now=now,
+                    actor=principal.user_id,
+                    client_address=caller.client_address,
+                    user_agent=caller.user_agent,
+                    details={"source": source_name, "format": planned.format_name},
+                )
+        except IntegrityError:
+            if idempotency_key is None:
+                raise
+            # A request with the same key committed between our look and our insert: the unique
+            # index refused ours, and this request gets the answer that one got.
+            with self.engine.connect() as connection:
+                duplicate = store.find_duplicate(
+                    connection, **mine, idempotency_key=idempotency_key, fingerprint=fingerprint
+                )
+            if duplicate is None:
+                raise
+            return _repeat(duplicate, fingerprint)
         # Committed first, then enqueued: a crash in between leaves a pending row for the reaper.
         try:
             self.queue.enqueue(export_id)
         except Exception as error:  # the reaper delivers it later; the caller's export is safe
             log.error("export.enqueue_failed", export_id=export_id, error=repr(error))
+        metrics.export_created(source_name, planned.format_name)
         log.info(
             "export.created",
             export_id=export_id,
@@ -216,25 +220,48 @@ class ExportService:
         with self.engine.connect() as connection:
             return fetch_choices(connection, filter_name, scope, self.settings.filter_choices_limit)
 
-    def download_url(self, job: ExportJob, request_base_url: str, viewer: Principal) -> str | None:
-        """A signed link for a viewer who may take the file now; None for anyone else."""
-        if (
-            job.status is not JobStatus.COMPLETED
-            or job.expires_at is None
-            or not self.signing_secrets
-            or not viewer.may_read(job.source, confidential=job.include_confidential)
-        ):
-            return None
-        expires = min(
-            int(time.time()) + self.settings.link_ttl_seconds, int(job.expires_at.timestamp())
+    def download_link_query(self, job: ExportJob, viewer: Principal) -> str | None:
+        """The signed link's query for a viewer who may take the file now; None for anyone else."""
+        return downloads.link_query(
+            job, viewer, self.signing_secrets, self.settings.link_ttl_seconds
         )
-        return links.download_url(
-            self.settings.public_base_url or request_base_url,
-            self.signing_secrets[0],
-            export_id=job.id,
-            tenant_id=job.tenant_id,
-            expires=expires,
-        )
+
+    def open_download(
+        self,
+        export_id: str,
+        *,
+        principal: Principal | None,
+        link: downloads.LinkParams,
+        client_address: str | None = None,
+        user_agent: str | None = None,
+    ) -> downloads.OpenedDownload:
+        """The one decision of a download: by signed link (no token needed) or by a token of
+        the export's firm; the taker's permission of now; a file that is there; on record."""
+        if link.given:
+            job = downloads.check_link(self._find_for_link(export_id), link, self.signing_secrets)
+            self._check_may_take(job, None)
+            actor = "link"
+        elif principal is None:
+            raise AuthError(
+                "unauthenticated", "Follow the export's signed link, or send a bearer token."
+            )
+        else:
+            job = self.get(principal, export_id)
+            self._check_may_take(job, principal)
+            actor = principal.user_id
+        target = downloads.ready_file(self.storage, job)
+        with self.engine.begin() as connection:
+            store.record_event(
+                connection,
+                job,
+                AuditEvent.DOWNLOADED,
+                now=utcnow(),
+                actor=actor,
+                client_address=client_address,
+                user_agent=user_agent,
+            )
+        log.info("export.downloaded", export_id=job.id, tenant_id=job.tenant_id, actor=actor)
+        return downloads.OpenedDownload(job, target, downloads.download_file_name(job))
 
     # -- permissions of now ----------------------------------------------------------------------
 
@@ -243,7 +270,7 @@ class ExportService:
         with self.engine.begin() as connection:
             grants.observe(connection, principal, now=utcnow())
 
-    def check_download(self, job: ExportJob, principal: Principal | None) -> None:
+    def _check_may_take(self, job: ExportJob, principal: Principal | None) -> None:
         """The file goes only to someone who may export its source now: the caller with a
         token, or, for a signed link, the export's requester as their newest token says."""
         if principal is None:
@@ -281,6 +308,7 @@ class ExportService:
                 },
             ):
                 _audit(connection, job, AuditEvent.CANCELLED, caller, now)
+                metrics.export_finished(JobStatus.CANCELLED, job.format)
             elif job.status in ACTIVE:
                 # A running export stops at its next batch; the worker records the cancellation.
                 store.update_where(
@@ -300,22 +328,7 @@ class ExportService:
             self.storage.delete(job.file_key)
         return self.get(caller.principal, export_id)
 
-    def record_download(
-        self, job: ExportJob, *, actor: str, client_address: str | None, user_agent: str | None
-    ) -> None:
-        with self.engine.begin() as connection:
-            store.record_event(
-                connection,
-                job,
-                AuditEvent.DOWNLOADED,
-                now=utcnow(),
-                actor=actor,
-                client_address=client_address,
-                user_agent=user_agent,
-            )
-        log.info("export.downloaded", export_id=job.id, tenant_id=job.tenant_id, actor=actor)
-
-    def find_for_link(self, export_id: str) -> ExportJob | None:
+    def _find_for_link(self, export_id: str) -> ExportJob | None:
         """The job a signed link names, in any tenant: the signature then binds the tenant."""
         try:
             uuid.UUID(export_id)
@@ -323,6 +336,16 @@ class ExportService:
             return None
         with self.engine.connect() as connection:
             return store.get_job(connection, export_id)
+
+
+def _repeat(duplicate: ExportJob, fingerprint: str) -> Created:
+    """The answer to a repeated request: the export it made, if it asked for the same thing."""
+    if duplicate.request_fingerprint != fingerprint:
+        raise ValidationFailed.one(
+            "Idempotency-Key",
+            "this key was used for a different request; use a new key for a new export",
+        )
+    return Created(duplicate, existing=True)
 
 
 def _audit(
@@ -337,17 +360,6 @@ def _audit(
         client_address=caller.client_address,
         user_agent=caller.user_agent,
     )
-
-
-def download_file_name(job: ExportJob) -> str:
-    """The name the browser saves: the caller's fileName (made safe) or the service's."""
-    assert job.file_name is not None
-    if not job.requested_file_name:
-        return job.file_name
-    # From the first dot: ".csv.gz" stays whole (the service's names have no other dot).
-    extension = job.file_name[job.file_name.find(".") :]
-    stem = job.requested_file_name.removesuffix(extension)
-    return f"{stem}{extension}"
 
 
 def _timezone(value: object) -> str | None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, func, not_, or_, select, update
 
 from smarter_export.jobs.records import AuditEvent, ExportJob, JobStatus
 from smarter_export.jobs.tables import export_event, export_job
@@ -83,8 +84,51 @@ def list_jobs(
 
 class Claim(StrEnum):
     TAKEN = "taken"
-    NOT_CLAIMABLE = "not_claimable"  # done, cancelled, not due yet, or held by a live worker
+    NOT_CLAIMABLE = "not_claimable"  # done, not due yet, held by a live worker, or spent
     TENANT_BUSY = "tenant_busy"  # claimable, but its firm already runs its share
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """How often and how long one export may run, across all its attempts."""
+
+    max_attempts: int
+    time_limit_seconds: int
+
+    def time_limit_start(self, now: datetime) -> datetime:
+        """A job first started before this has run out of time."""
+        return now - timedelta(seconds=self.time_limit_seconds)
+
+
+def unheld(now: datetime) -> ColumnElement[bool]:
+    """Nobody runs it: it waits, or the worker that held it stopped renewing its lease."""
+    return or_(
+        export_job.c.status == JobStatus.PENDING,
+        and_(export_job.c.status == JobStatus.PROCESSING, export_job.c.lease_expires_at < now),
+    )
+
+
+def spent(now: datetime, limits: RunLimits) -> ColumnElement[bool]:
+    """A job that must not run again: cancelled, out of attempts, or out of time."""
+    return or_(
+        export_job.c.cancel_requested.is_(True),
+        export_job.c.attempts >= limits.max_attempts,
+        # Never NULL (NOT NULL is NULL in SQL, and would make every job unclaimable).
+        and_(
+            export_job.c.first_started_at.is_not(None),
+            export_job.c.first_started_at < limits.time_limit_start(now),
+        ),
+    )
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(
+            export_job.c.status == JobStatus.PENDING,
+            or_(export_job.c.next_attempt_at.is_(None), export_job.c.next_attempt_at <= now),
+        ),
+        and_(export_job.c.status == JobStatus.PROCESSING, export_job.c.lease_expires_at < now),
+    )
 
 
 def claim(
@@ -95,9 +139,11 @@ def claim(
     now: datetime,
     lease_until: datetime,
     max_running_per_tenant: int,
+    limits: RunLimits,
 ) -> Claim:
     """Take a pending job, or one whose lease has lapsed; at most one worker wins.
 
+    A spent job (cancelled, out of attempts or time) is never taken: `lifecycle.settle` ends it.
     A firm runs at most `max_running_per_tenant` exports at once: the count of its live ones is
     part of the same UPDATE, so the check and the take cannot be separated by another claim.
     """
@@ -107,17 +153,7 @@ def claim(
     if job is None:
         return Claim.NOT_CLAIMABLE
     _serialize_tenant(connection, job.tenant_id)
-    claimable = and_(
-        export_job.c.id == export_id,
-        export_job.c.cancel_requested.is_(False),
-        or_(
-            and_(
-                export_job.c.status == JobStatus.PENDING,
-                or_(export_job.c.next_attempt_at.is_(None), export_job.c.next_attempt_at <= now),
-            ),
-            and_(export_job.c.status == JobStatus.PROCESSING, export_job.c.lease_expires_at < now),
-        ),
-    )
+    claimable = and_(export_job.c.id == export_id, _due(now), not_(spent(now, limits)))
     running = export_job.alias("running")
     running_now = (
         select(func.count())
@@ -139,6 +175,8 @@ def claim(
             lease_expires_at=lease_until,
             attempts=export_job.c.attempts + 1,
             started_at=now,
+            first_started_at=func.coalesce(export_job.c.first_started_at, now),
+            phase=None,
             progress_at=now,
             rows_processed=0,
             updated_at=now,
@@ -169,18 +207,23 @@ def _serialize_tenant(connection: Connection, tenant_id: str) -> None:
 
 
 def update_held(
-    connection: Connection, export_id: str, *, worker: str, values: Mapping[str, Any]
+    connection: Connection,
+    export_id: str,
+    *,
+    worker: str,
+    values: Mapping[str, Any],
+    unless_cancelled: bool = False,
 ) -> bool:
-    """Change a job this worker still holds; False when the lease was lost or it was cancelled."""
-    result = connection.execute(
-        update(export_job)
-        .where(
-            export_job.c.id == export_id,
-            export_job.c.status == JobStatus.PROCESSING,
-            export_job.c.lease_owner == worker,
-        )
-        .values(**values)
+    """Change a job this worker still holds; False when the lease was lost (or, with
+    `unless_cancelled`, when a cancel was asked for)."""
+    held = and_(
+        export_job.c.id == export_id,
+        export_job.c.status == JobStatus.PROCESSING,
+        export_job.c.lease_owner == worker,
     )
+    if unless_cancelled:
+        held = and_(held, export_job.c.cancel_requested.is_(False))
+    result = connection.execute(update(export_job).where(held).values(**values))
     return result.rowcount == 1
 
 
@@ -208,31 +251,89 @@ def is_cancel_requested(connection: Connection, export_id: str) -> bool:
 
 
 def lapsed_or_undelivered(
-    connection: Connection, *, now: datetime, undelivered_before: datetime, limit: int = 500
+    connection: Connection,
+    *,
+    now: datetime,
+    undelivered_before: datetime,
+    limits: RunLimits,
+    limit: int = 500,
 ) -> list[str]:
-    """Jobs a worker died holding, and pending jobs nobody has picked up for a while."""
+    """Jobs a worker died holding, and pending jobs nobody has picked up for a while, that may
+    still run (spent ones are ended by `lifecycle.settle`, never re-delivered)."""
     rows = connection.execute(
         select(export_job.c.id)
         .where(
+            _due(now),
+            not_(spent(now, limits)),
             or_(
-                and_(
-                    export_job.c.status == JobStatus.PROCESSING,
-                    export_job.c.lease_expires_at < now,
-                ),
-                and_(
-                    export_job.c.status == JobStatus.PENDING,
-                    export_job.c.updated_at < undelivered_before,
-                    or_(
-                        export_job.c.next_attempt_at.is_(None),
-                        export_job.c.next_attempt_at <= now,
-                    ),
-                ),
-            )
+                export_job.c.status == JobStatus.PROCESSING,
+                export_job.c.updated_at < undelivered_before,
+            ),
         )
         .order_by(export_job.c.created_at)  # re-delivered in the order they were asked for
         .limit(limit)
     )
     return [r[0] for r in rows]
+
+
+def spent_and_unheld(
+    connection: Connection,
+    *,
+    now: datetime,
+    limits: RunLimits,
+    export_id: str | None = None,
+    limit: int = 500,
+) -> list[ExportJob]:
+    """Jobs nobody runs that must not run again: they only wait to be ended."""
+    query = select(export_job).where(unheld(now), spent(now, limits))
+    if export_id is not None:
+        query = query.where(export_job.c.id == export_id)
+    rows = connection.execute(query.order_by(export_job.c.created_at).limit(limit))
+    return [ExportJob.from_row(r) for r in rows]
+
+
+def end_unheld(
+    connection: Connection,
+    export_id: str,
+    *,
+    now: datetime,
+    limits: RunLimits,
+    values: Mapping[str, Any],
+) -> bool:
+    """End a spent job, unless a worker took it or it ended meanwhile."""
+    result = connection.execute(
+        update(export_job)
+        .where(export_job.c.id == export_id, unheld(now), spent(now, limits))
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def runs_ended_by_a_stop(connection: Connection, export_id: str) -> int:
+    """Attempts that started and never reached an outcome: the worker stopped during them."""
+    rows = connection.execute(
+        select(export_event.c.event, func.count())
+        .where(
+            export_event.c.export_id == export_id,
+            export_event.c.event.in_((AuditEvent.STARTED, AuditEvent.RETRIED)),
+        )
+        .group_by(export_event.c.event)
+    )
+    counts = {str(event): int(count) for event, count in rows}
+    return int(counts.get(AuditEvent.STARTED, 0)) - int(counts.get(AuditEvent.RETRIED, 0))
+
+
+def count_unfinished(connection: Connection, *, now: datetime) -> tuple[int, int]:
+    """(waiting: pending; running: processing under a live lease), across every firm."""
+    waiting, running = connection.execute(
+        select(
+            func.count().filter(export_job.c.status == JobStatus.PENDING),
+            func.count().filter(
+                export_job.c.status == JobStatus.PROCESSING, export_job.c.lease_expires_at >= now
+            ),
+        ).where(export_job.c.status.in_((JobStatus.PENDING, JobStatus.PROCESSING)))
+    ).one()
+    return int(waiting), int(running)
 
 
 def due_for_expiry(connection: Connection, *, now: datetime, limit: int = 500) -> list[ExportJob]:

@@ -54,12 +54,23 @@ export_job = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("started_at", UtcDateTime()),
     Column("progress_at", UtcDateTime()),
+    # The first claim's time: the time limit runs from here across every attempt, so no export
+    # stays unfinished longer than the limit plus one lease, however often its worker dies.
+    Column("first_started_at", UtcDateTime()),
+    Column("phase", String(20)),  # of a running export: writing, finishing, uploading
     Column("completed_at", UtcDateTime()),
     Column("expires_at", UtcDateTime()),
     Index("ix_export_job_tenant_created", "tenant_id", "created_at"),
     Index("ix_export_job_status_lease", "status", "lease_expires_at"),
     Index("ix_export_job_tenant_user_fingerprint", "tenant_id", "user_id", "request_fingerprint"),
-    Index("ix_export_job_tenant_user_idempotency", "tenant_id", "user_id", "idempotency_key"),
+    # One export per key and user: the database, not a check before the insert, says so.
+    Index(
+        "ux_export_job_tenant_user_idempotency",
+        "tenant_id",
+        "user_id",
+        "idempotency_key",
+        unique=True,
+    ),
 )
 
 export_event = Table(

@@ -15,6 +15,7 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy import ColumnElement, Select, func, select
 
 from smarter_export.errors import FieldProblem, ValidationFailed
+from smarter_export.settings import Settings
 from smarter_export.sources.sql import INCLUDE_CONFIDENTIAL
 from smarter_export.tabular import ExportColumn, TableSpec
 
@@ -133,15 +134,16 @@ class DataSource:
 
     # -- validation --------------------------------------------------------------------------
 
-    def parse(self, raw: Mapping[str, object]) -> ExportQuery:
-        """Validate filters, `columns` and `sort` given as on the CLI or in an HTTP body."""
+    def parse(self, raw: Mapping[str, object], settings: Settings | None = None) -> ExportQuery:
+        """Validate filters, `columns` and `sort` given as on the CLI or in an HTTP body, under
+        the limits of `settings` (the defaults without)."""
         params = dict(raw)
         raw_columns, raw_sort = params.pop("columns", None), params.pop("sort", None)
         options = {key: params.pop(key) for key in self.option_names() if key in params}
         filters: Filters | None = None
         filter_problems: list[FieldProblem] = []
         try:
-            filters = self.filters_model.model_validate(params)
+            filters = self.filters_model.model_validate(params, context={"settings": settings})
         except ValidationError as exc:
             filter_problems = [_problem(error) for error in exc.errors()]
         available = self.source_columns() if filters is None else self.columns_for(filters)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 CHUNK = 1 << 20
+
+# Told the bytes handled so far while a file is published (from any thread); raising stops it.
+PublishProgress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -35,8 +39,17 @@ Download = LocalDownload | RedirectDownload
 
 
 class FileStorage(Protocol):
-    def publish(self, local_file: Path, key: str, content_type: str) -> StoredFile:
-        """Make a complete local file available under `key`, all at once or not at all."""
+    def publish(
+        self,
+        local_file: Path,
+        key: str,
+        content_type: str,
+        on_progress: PublishProgress | None = None,
+    ) -> StoredFile:
+        """Make a complete local file available under `key`, all at once or not at all.
+
+        `on_progress` is called as the bytes are read or sent; an exception it raises stops the
+        publishing and nothing appears under `key`."""
         ...
 
     def download(self, key: str, file_name: str, content_type: str) -> Download: ...
@@ -57,9 +70,13 @@ def file_key(tenant_id: str, export_id: str, file_name: str) -> str:
     return f"{tenant_id}/{export_id}/{file_name}"
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(path: Path, on_progress: PublishProgress | None = None) -> str:
     digest = hashlib.sha256()
+    done = 0
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
+            done += len(chunk)
+            if on_progress is not None:
+                on_progress(done)
     return digest.hexdigest()

@@ -49,9 +49,7 @@ def check(
     return LinkCheck.EXPIRED if now >= expires else LinkCheck.VALID
 
 
-def download_url(
-    base_url: str, secret: str, *, export_id: str, tenant_id: str, expires: int
-) -> str:
+def signed_query(secret: str, *, export_id: str, tenant_id: str, expires: int) -> str:
+    """`expires=...&signature=...`: the query of a download link; where it points is the API's."""
     signature = sign(secret, export_id=export_id, tenant_id=tenant_id, expires=expires)
-    query = urlencode({"expires": expires, "signature": signature})
-    return f"{base_url.rstrip('/')}/api/v1/export/download/{export_id}?{query}"
+    return urlencode({"expires": expires, "signature": signature})

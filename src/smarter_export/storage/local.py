@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 from pathlib import Path
 
-from smarter_export.storage.base import Download, LocalDownload, StoredFile, sha256_of
+from smarter_export.storage.base import (
+    CHUNK,
+    Download,
+    LocalDownload,
+    PublishProgress,
+    StoredFile,
+    sha256_of,
+)
 
 
 class LocalStorage:
@@ -20,18 +26,27 @@ class LocalStorage:
             raise ValueError(f"storage key {key!r} leaves the storage folder")
         return path
 
-    def publish(self, local_file: Path, key: str, content_type: str) -> StoredFile:
+    def publish(
+        self,
+        local_file: Path,
+        key: str,
+        content_type: str,
+        on_progress: PublishProgress | None = None,
+    ) -> StoredFile:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        stored = StoredFile(key, local_file.stat().st_size, sha256_of(local_file))
+        stored = StoredFile(key, local_file.stat().st_size, sha256_of(local_file, on_progress))
         # A rename within one file system is atomic: a reader sees no file or the whole file.
         staging = target.with_name(f".{target.name}.publishing")
-        if local_file.stat().st_dev == target.parent.stat().st_dev:
-            os.replace(local_file, staging)
-        else:
-            shutil.copyfile(local_file, staging)
-            local_file.unlink()
-        os.replace(staging, target)
+        try:
+            if local_file.stat().st_dev == target.parent.stat().st_dev:
+                os.replace(local_file, staging)
+            else:
+                _copy(local_file, staging, on_progress)
+                local_file.unlink()
+            os.replace(staging, target)
+        finally:
+            staging.unlink(missing_ok=True)
         return stored
 
     def download(self, key: str, file_name: str, content_type: str) -> Download:
@@ -52,3 +67,14 @@ class LocalStorage:
         probe = self.root / ".readyz"
         probe.write_bytes(b"ok")
         probe.unlink()
+
+
+def _copy(source: Path, target: Path, on_progress: PublishProgress | None) -> None:
+    """A copy to another file system, reporting as it goes (it may be slow: a network mount)."""
+    done = 0
+    with source.open("rb") as reading, target.open("wb") as writing:
+        while chunk := reading.read(CHUNK):
+            writing.write(chunk)
+            done += len(chunk)
+            if on_progress is not None:
+                on_progress(done)

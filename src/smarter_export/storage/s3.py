@@ -11,6 +11,7 @@ AWS_ACCESS_KEY_ID, instance roles, ...).
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,8 +23,14 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from smarter_export.errors import ExportError, TransientFailure
-from smarter_export.storage.base import Download, RedirectDownload, StoredFile, sha256_of
+from smarter_export.errors import StorageRefused, TransientFailure
+from smarter_export.storage.base import (
+    Download,
+    PublishProgress,
+    RedirectDownload,
+    StoredFile,
+    sha256_of,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -32,12 +39,6 @@ if TYPE_CHECKING:
 TRANSIENT_CODES = frozenset(
     {"SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable", "503", "500"}
 )
-
-
-class StorageRefused(ExportError):
-    """The object store said no for good (no such bucket, access denied): a setup to fix."""
-
-    code = "storage_refused"
 
 
 @contextlib.contextmanager
@@ -99,8 +100,14 @@ class S3Storage:
             raise ValueError(f"storage key {key!r} is not a plain relative key")
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    def publish(self, local_file: Path, key: str, content_type: str) -> StoredFile:
-        stored = StoredFile(key, local_file.stat().st_size, sha256_of(local_file))
+    def publish(
+        self,
+        local_file: Path,
+        key: str,
+        content_type: str,
+        on_progress: PublishProgress | None = None,
+    ) -> StoredFile:
+        stored = StoredFile(key, local_file.stat().st_size, sha256_of(local_file, on_progress))
         extra = {
             "ContentType": content_type,
             "Metadata": {"sha256": stored.sha256},
@@ -114,6 +121,7 @@ class S3Storage:
                 self.object_key(key),
                 ExtraArgs=extra,
                 Config=self.transfer,
+                Callback=None if on_progress is None else _Sent(on_progress),
             )
         local_file.unlink(missing_ok=True)
         return stored
@@ -150,6 +158,22 @@ class S3Storage:
     def check(self) -> None:
         with storage_errors("reach the bucket"):
             self.client.head_bucket(Bucket=self.bucket)
+
+
+class _Sent:
+    """boto3 reports each chunk sent, from its transfer threads; `on_progress` wants the total.
+    An exception raised here fails the upload, and boto3 aborts the multipart upload."""
+
+    def __init__(self, on_progress: PublishProgress) -> None:
+        self.on_progress = on_progress
+        self.sent = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, chunk: int) -> None:
+        with self.lock:
+            self.sent += chunk
+            sent = self.sent
+        self.on_progress(sent)
 
 
 def _status(error: ClientError) -> int:

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from smarter_export.settings import get_settings
+from smarter_export.settings import Settings
 from smarter_export.sources.common import DateRange, EntityId
 
 MetricName = Literal[
@@ -60,7 +60,9 @@ class AnalyticsFilters(DateRange):
     @classmethod
     def _span_within_limit(cls, value: date, info: ValidationInfo) -> date:
         start = info.data.get("date_from")
-        limit = get_settings().analytics_max_days
+        # The settings of the plan being made (`DataSource.parse`); the default without one.
+        given = (info.context or {}).get("settings")
+        limit = (given or Settings.model_construct()).analytics_max_days
         if start is not None and (value - start).days + 1 > limit:
             days = (value - start).days + 1
             raise ValueError(f"the period is {days} days; at most {limit} are allowed")

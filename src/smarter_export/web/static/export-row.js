@@ -4,6 +4,8 @@
 import { el } from "./dom.js";
 import { count, fileSize, humanize, plural, timeLeft, when } from "./format.js";
 
+const PHASES = { finishing: "finishing the file", uploading: "storing the file" };
+
 const STATUS_LABELS = {
   pending: "Pending",
   processing: "Processing",
@@ -88,15 +90,18 @@ export class ExportRow {
     this.element.dataset.status = badge;
     this.badge.className = `badge badge-${badge}`;
     this.badge.textContent = statusLabel(view);
-    this.meta.textContent = [`Requested ${when(view.createdAt)}`, requestSummary(view.parameters, this.catalog.formats.get(view.format))]
+    const summary = requestSummary(view.parameters, this.catalog.formats.get(view.format));
+    this.meta.textContent = [`Requested ${when(view.createdAt)}`, summary]
       .filter(Boolean).join(" · ");
 
-    const { percent, rowsProcessed, rowsTotal } = view.progress;
+    const { percent, rowsProcessed, rowsTotal, phase } = view.progress;
     if (view.status === "pending" && !rowsProcessed) this.progress.removeAttribute("value");
     else this.progress.value = view.status === "completed" ? 100 : percent;
-    this.rows.textContent = rowsTotal === null || rowsTotal === undefined
+    const rows = rowsTotal === null || rowsTotal === undefined
       ? (rowsProcessed ? `${count(rowsProcessed)} rows` : "Waiting for a worker")
       : `${count(rowsProcessed)} of ${count(rowsTotal)} rows · ${Math.floor(percent)}%`;
+    // Past the last row the file is still being closed, then stored: say so, not "100 %" idle.
+    this.rows.textContent = PHASES[phase] ? `${rows} · ${PHASES[phase]}` : rows;
 
     const eta = view.status === "processing" && !view.cancelRequested
       ? timeLeft(view.estimatedCompletionAt) : "";
