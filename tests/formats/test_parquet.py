@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -166,3 +168,13 @@ def test_text_is_neutralised_exactly_as_neutralise_does(tmp_path: Path) -> None:
     write_export(ParquetWriter(ParquetOptions()), path, tables=[table], rows={table.name: rows})
     expected = [None if text is None else neutralise(text) for text in texts]
     assert pq.read_table(path).column("note").to_pylist() == expected
+
+
+def test_pyarrow_is_loaded_only_by_a_parquet_export() -> None:
+    # pyarrow adds some 80 MB to a process: the API, the worker and a CSV export go without.
+    code = (
+        "import sys, smarter_export.api.app, smarter_export.cli, smarter_export.formats.registry;"
+        "print('pyarrow' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

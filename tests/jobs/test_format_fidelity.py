@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 from sqlalchemy import Engine
 
-from smarter_export.formats.parquet import arrow_type
+from smarter_export.formats.parquet_arrow import arrow_type
 from smarter_export.sources.analytics.catalog import METRICS
 from smarter_export.sources.registry import SOURCES
 from smarter_export.tabular import ColumnKind, TableSpec
