@@ -1,11 +1,13 @@
 """Export benchmark: the engine beside the tools a user would otherwise reach for, in one run.
 
     python benchmarks/export_bench.py [--rows 1000000] [--pdf-rows 50000] [--repeat 3]
+                                      [--only csv,excel,pdf,parquet,jsonl]
 
 Builds (once, cached under benchmarks/out/) a demo firm with N time entries, then exports its
 time entries with their joined names (the engine's 13 default columns, the same SQL for every
-method) as CSV, Excel and PDF. Every method runs in its own process; wall time and peak RSS are
-measured per process and the median of the repeats is reported, with the ratio to the anchor.
+method) as CSV, Excel, PDF, Parquet and JSON Lines. Every method runs in its own process; wall
+time and peak RSS are measured per process and the median of the repeats is reported, with the
+ratio to the anchor.
 """
 
 from __future__ import annotations
@@ -134,6 +136,36 @@ def run_platypus(db: Path, output: Path, limit: int | None) -> None:
     SimpleDocTemplate(str(output), pagesize=landscape(letter)).build([table])
 
 
+def run_plain_pyarrow(db: Path, output: Path, limit: int | None) -> None:
+    """Parquet as a data engineer would write it by hand: cursor batches, types inferred by
+    pyarrow, one row group per batch of 100,000, zstd."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cursor = sqlite3.connect(db).execute(_query(db, limit))
+    names = [d[0] for d in cursor.description]
+    writer = None
+    while batch := cursor.fetchmany(100_000):
+        table = pa.Table.from_arrays([pa.array(c) for c in zip(*batch, strict=True)], names)
+        if writer is None:
+            writer = pq.ParquetWriter(output, table.schema, compression="zstd")
+        writer.write_table(table.cast(writer.schema))
+    if writer is not None:
+        writer.close()
+
+
+def run_stdlib_jsonl(db: Path, output: Path, limit: int | None) -> None:
+    """JSON Lines by hand: one json.dumps of a dict per row (numbers as SQLite gives them)."""
+    cursor = sqlite3.connect(db).execute(_query(db, limit))
+    names = [d[0] for d in cursor.description]
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    with output.open("w", encoding="utf-8") as handle:
+        while batch := cursor.fetchmany(5000):
+            handle.write(
+                "".join(encode(dict(zip(names, row, strict=True))) + "\n" for row in batch)
+            )
+
+
 # Methods run inside this script's child process.
 METHODS = {
     "stdlib-csv": run_stdlib_csv,
@@ -141,6 +173,8 @@ METHODS = {
     "bare-xlsxwriter": run_bare_xlsxwriter,
     "pandas-excel": run_pandas_excel,
     "platypus-longtable": run_platypus,
+    "plain-pyarrow": run_plain_pyarrow,
+    "stdlib-jsonl": run_stdlib_jsonl,
 }
 # Methods that are a program of their own: (command, environment) to run directly.
 COMMANDS = {
@@ -148,6 +182,8 @@ COMMANDS = {
     "sqlite3-dump": sqlite3_dump,
     "ours-excel": lambda db, out, n: ours("excel", db, out, n),
     "ours-pdf": lambda db, out, n: ours("pdf", db, out, n),
+    "ours-parquet": lambda db, out, n: ours("parquet", db, out, n),
+    "ours-jsonl": lambda db, out, n: ours("jsonl", db, out, n),
 }
 
 
@@ -258,8 +294,16 @@ def main() -> None:
             ("pandas-excel", args.pandas_excel_rows),
         ],
         "pdf": [("ours-pdf", args.pdf_rows), ("platypus-longtable", args.pdf_rows)],
+        "parquet": [("ours-parquet", None), ("plain-pyarrow", None)],
+        "jsonl": [("ours-jsonl", None), ("stdlib-jsonl", None)],
     }
-    anchors = {"csv": "sqlite3-dump", "excel": "bare-xlsxwriter", "pdf": "platypus-longtable"}
+    anchors = {
+        "csv": "sqlite3-dump",
+        "excel": "bare-xlsxwriter",
+        "pdf": "platypus-longtable",
+        "parquet": "plain-pyarrow",
+        "jsonl": "stdlib-jsonl",
+    }
     report: dict[str, dict[str, dict[str, float]]] = {}
     for group in args.only.split(","):
         report[group] = {}

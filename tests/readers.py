@@ -1,4 +1,5 @@
-"""Independent readers of exported files: the csv module, openpyxl, pypdf, poppler's pdftotext.
+"""Independent readers of exported files: the csv module, openpyxl, pypdf, poppler's pdftotext,
+json, pyarrow.
 
 No code under test.
 """
@@ -6,12 +7,17 @@ No code under test.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import json
 import subprocess
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pypdf import PdfReader
 
 
@@ -46,3 +52,27 @@ def pdftotext(data: bytes) -> str:
         ["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True
     )
     return done.stdout.decode("utf-8")
+
+
+def archive_members(data: bytes) -> dict[str, bytes]:
+    """{table name: bytes}: a ZIP's members by stem, a gzip unpacked, else the file as "main"."""
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return {Path(name).stem: archive.read(name) for name in archive.namelist()}
+    if data[:2] == b"\x1f\x8b":
+        return {"main": gzip.decompress(data)}
+    return {"main": data}
+
+
+def jsonl_tables(data: bytes) -> dict[str, list[dict[str, object]]]:
+    """{table name: its records}, numbers read exactly (a float would hide a lost cent)."""
+    return {
+        name: [json.loads(line, parse_float=Decimal) for line in member.decode().splitlines()]
+        for name, member in archive_members(data).items()
+    }
+
+
+def parquet_tables(data: bytes) -> dict[str, pa.Table]:
+    return {
+        name: pq.read_table(io.BytesIO(member)) for name, member in archive_members(data).items()
+    }

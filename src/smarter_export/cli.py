@@ -35,6 +35,8 @@ from smarter_export.domain.demo_data import DemoSize, database_is_empty, load_de
 from smarter_export.domain.schema import upgrade
 from smarter_export.domain.tenants import find_firm
 from smarter_export.errors import ExportError, SetupError, ValidationFailed
+from smarter_export.formats.options import OPTIONS_KEY
+from smarter_export.formats.registry import format_names
 from smarter_export.jobs.engine import ExportResult, run_export
 from smarter_export.jobs.engine import Progress as EngineProgress
 from smarter_export.jobs.files import atomic_output
@@ -120,13 +122,14 @@ def demo_data(
     console.print(f"Loaded {rows} in {summary.seconds:.1f} s.")
 
 
-def _parse_filters(pairs: list[str]) -> dict[str, object]:
+def _parse_filters(pairs: list[str], field: str = "filter") -> dict[str, object]:
     params: dict[str, object] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ValidationFailed.one("filter", f"{pair!r} is not key=value")
-        params[key.strip()] = value.strip()
+            raise ValidationFailed.one(field, f"{pair!r} is not key=value")
+        # Kept as written: a delimiter may be a space or a tab.
+        params[key.strip()] = value if field == OPTIONS_KEY else value.strip()
     return params
 
 
@@ -135,9 +138,15 @@ def export(
     source: Annotated[str, typer.Argument(help="matters, clients, timekeepers, time_entries, ...")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     tenant: Annotated[str, typer.Option(help="The firm: its id or subdomain.")],
-    format_name: Annotated[str, typer.Option("--format", "-f", help="csv, excel or pdf.")] = "csv",
+    format_name: Annotated[
+        str, typer.Option("--format", "-f", help=", ".join(format_names()) + ".")
+    ] = "csv",
     filters: Annotated[
         list[str] | None, typer.Option("--filter", help="key=value, e.g. dateFrom=2024-01-01.")
+    ] = None,
+    options: Annotated[
+        list[str] | None,
+        typer.Option("--option", help="A format option, key=value, e.g. compression=gzip."),
     ] = None,
     columns: Annotated[str | None, typer.Option(help="Comma-separated column names.")] = None,
     sort: Annotated[str | None, typer.Option(help="Column name; '-' in front to descend.")] = None,
@@ -156,6 +165,7 @@ def export(
     if sort is not None:
         params["sort"] = sort
     try:
+        params[OPTIONS_KEY] = _parse_filters(options or [], OPTIONS_KEY)
         with engine.connect() as connection:
             firm = find_firm(connection, tenant)
         planned = plan_export(

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     max_rows_csv: int = Field(default=50_000_000, ge=1, description="Row cap of a CSV export.")
     max_rows_excel: int = Field(default=5_000_000, ge=1, description="Row cap of an Excel export.")
     max_rows_pdf: int = Field(default=50_000, ge=1, description="Row cap of a PDF export.")
+    max_rows_jsonl: int = Field(
+        default=50_000_000, ge=1, description="Row cap of a JSON Lines export."
+    )
+    max_rows_parquet: int = Field(
+        default=50_000_000, ge=1, description="Row cap of a Parquet export."
+    )
     excel_rows_per_sheet: int = Field(
         default=1_048_575,
         ge=10,

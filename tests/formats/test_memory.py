@@ -4,12 +4,16 @@ Rows come lazily and are fed in batches, as the engine does; tracemalloc's peak 
 whole open-write-close cycle. Ten or twenty times the rows may cost at most twice the peak
 plus 1 MB: a writer that kept rows (or cells, or strings) would grow with them.
 Excel is run at 100,000 rows rather than 200,000 to keep the suite quick (XlsxWriter writes
-about 20,000 rows a second, and slower under tracemalloc).
+about 20,000 rows a second, and slower under tracemalloc). Parquet's row groups live in Arrow's
+own memory pool, which tracemalloc does not see: its pool's peak is read in a fresh process.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tracemalloc
+from collections.abc import Callable
 from itertools import cycle, islice
 from pathlib import Path
 
@@ -19,6 +23,8 @@ from pypdf import PdfReader
 from smarter_export.formats.base import ExportWriter
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel import ExcelWriter
+from smarter_export.formats.jsonl import JsonLinesOptions, JsonLinesWriter
+from smarter_export.formats.parquet import ParquetOptions, ParquetWriter
 from smarter_export.formats.pdf import PdfWriter
 from smarter_export.formats.pdf_text import register_fallback
 
@@ -49,11 +55,13 @@ def peak_bytes(writer: ExportWriter, path: Path, rows: int) -> int:
     [
         (CsvWriter, ".csv", 10_000, 200_000),
         (ExcelWriter, ".xlsx", 10_000, 100_000),
+        (lambda: JsonLinesWriter(JsonLinesOptions()), ".jsonl", 10_000, 200_000),
+        (lambda: ParquetWriter(ParquetOptions(rowGroupRows=10_000)), ".parquet", 20_000, 200_000),
     ],
-    ids=["csv", "excel"],
+    ids=["csv", "excel", "jsonl", "parquet"],
 )
 def test_peak_memory_does_not_grow_with_rows(
-    tmp_path: Path, make_writer: type[ExportWriter], suffix: str, small: int, large: int
+    tmp_path: Path, make_writer: Callable[[], ExportWriter], suffix: str, small: int, large: int
 ) -> None:
     small_peak = peak_bytes(make_writer(), tmp_path / f"small{suffix}", small)
     large_peak = peak_bytes(make_writer(), tmp_path / f"large{suffix}", large)
@@ -77,3 +85,33 @@ def test_pdf_keeps_each_finished_page_deflated(tmp_path: Path) -> None:
     pages = len(PdfReader(large).pages) - len(PdfReader(small).pages)
     assert pages > 200
     assert (large_peak - small_peak) / pages < 10_000, (small_peak, large_peak, pages)
+def arrow_peak_bytes(path: Path, rows: int) -> int:
+    """The peak of Arrow's memory pool while a Parquet file of `rows` rows is written."""
+    import pyarrow as pa
+
+    writer = ParquetWriter(ParquetOptions(rowGroupRows=10_000))
+    table = make_table()
+    lazy_rows = islice(cycle(ROW_POOL), rows)
+    write_export(writer, path, tables=[table], rows={table.name: lazy_rows}, batch_size=5_000)
+    return int(pa.default_memory_pool().max_memory())
+
+
+@pytest.mark.slow
+def test_parquet_holds_one_row_group_in_arrow_memory(tmp_path: Path) -> None:
+    def peak_in_fresh_process(rows: int) -> int:
+        code = (
+            "import sys; from pathlib import Path; from tests.formats.test_memory import "
+            "arrow_peak_bytes; print(arrow_peak_bytes(Path(sys.argv[1]), int(sys.argv[2])))"
+        )
+        path = tmp_path / f"{rows}.parquet"
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(path), str(rows)],
+            cwd=Path(__file__).resolve().parents[2],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(done.stdout)
+
+    small, large = peak_in_fresh_process(20_000), peak_in_fresh_process(200_000)
+    assert large < 1.5 * small + SLACK_BYTES, (small, large)

@@ -14,6 +14,8 @@ from smarter_export.errors import ValidationFailed
 from smarter_export.formats.base import RowCap
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel import ExcelWriter
+from smarter_export.formats.jsonl import JsonLinesWriter
+from smarter_export.formats.parquet import ParquetWriter
 from smarter_export.formats.pdf import PdfWriter
 from smarter_export.formats.registry import FORMATS, find_format, format_names
 from smarter_export.settings import Settings
@@ -22,7 +24,7 @@ from .conftest import make_table, time_entry_rows, write_export
 
 
 def test_format_names() -> None:
-    assert format_names() == ("csv", "excel", "pdf")
+    assert format_names() == ("csv", "excel", "pdf", "jsonl", "parquet")
 
 
 @pytest.mark.parametrize(
@@ -32,11 +34,12 @@ def test_format_names() -> None:
         ("excel", "excel", ExcelWriter),
         ("xlsx", "excel", ExcelWriter),
         (" PDF ", "pdf", PdfWriter),
+        ("jsonl", "jsonl", JsonLinesWriter),
+        ("NDJSON", "jsonl", JsonLinesWriter),
+        ("parquet", "parquet", ParquetWriter),
     ],
 )
-def test_names_and_aliases_make_their_writer(
-    name: str, canonical: str, writer_class: type[CsvWriter | ExcelWriter | PdfWriter]
-) -> None:
+def test_names_and_aliases_make_their_writer(name: str, canonical: str, writer_class: type) -> None:
     found = find_format(name)
 
     assert found.name == canonical
@@ -49,7 +52,7 @@ def test_an_unknown_format_is_the_callers_error() -> None:
 
     (problem,) = caught.value.problems
     assert problem.field == "format"
-    assert "must be one of csv, excel, pdf" in problem.message
+    assert "must be one of csv, excel, pdf, jsonl, parquet" in problem.message
 
 
 def test_each_format_names_its_file() -> None:
@@ -86,7 +89,13 @@ def test_a_format_naming_no_row_cap_is_refused_when_registered(setting: str) -> 
 def test_a_pdf_cap_counts_every_row_and_a_data_file_cap_its_records() -> None:
     counts = {f.name: f.row_cap_counts for f in FORMATS}
 
-    assert counts == {"csv": RowCap.MAIN_ROWS, "excel": RowCap.MAIN_ROWS, "pdf": RowCap.ALL_ROWS}
+    assert counts == {
+        "csv": RowCap.MAIN_ROWS,
+        "excel": RowCap.MAIN_ROWS,
+        "pdf": RowCap.ALL_ROWS,
+        "jsonl": RowCap.MAIN_ROWS,
+        "parquet": RowCap.MAIN_ROWS,
+    }
 
 
 def test_settings_reach_the_writers(tmp_path: Path) -> None:

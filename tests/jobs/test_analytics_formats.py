@@ -13,28 +13,16 @@ from pathlib import Path
 import openpyxl
 from sqlalchemy import Engine
 
-from smarter_export.domain.tenants import find_firm
-from smarter_export.jobs.engine import run_export
-from smarter_export.jobs.plan import plan_export
-from smarter_export.settings import Settings
+from tests.jobs.demo_exports import export_demo
 from tests.readers import csv_tables, pdf_pages, xlsx_sheets
 
 PARAMS = {"metric": "collection", "dateFrom": "2024-01-01", "dateTo": "2025-06-30"}
 
 
 def export(engine: Engine, tmp_path: Path, format_name: str) -> bytes:
-    with engine.connect() as connection:
-        firm = find_firm(connection, "demo")
-    planned = plan_export(
-        Settings(data_dir=tmp_path),
-        firm=firm,
-        source_name="analytics",
-        format_name=format_name,
-        params=PARAMS,
-        requested_by="tester",
+    _, path = export_demo(
+        engine, tmp_path, source="analytics", format_name=format_name, params=PARAMS
     )
-    path = tmp_path / f"analytics{planned.file_extension}"
-    run_export(engine, planned, path)
     return path.read_bytes()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
 from smarter_export.api.body import json_object
@@ -24,11 +24,13 @@ from smarter_export.api.schemas import (
     EventView,
     ExportListView,
     ExportView,
+    FormatView,
     PageView,
     SourceView,
 )
-from smarter_export.api.views import API_PREFIX, DOWNLOAD_ROUTE, source_view
+from smarter_export.api.views import API_PREFIX, DOWNLOAD_ROUTE, format_view, source_view
 from smarter_export.errors import ValidationFailed
+from smarter_export.formats.registry import FORMATS as EXPORT_FORMATS
 from smarter_export.jobs.downloads import LinkParams
 from smarter_export.jobs.records import JobStatus
 from smarter_export.sources.registry import SOURCES
@@ -55,6 +57,9 @@ CREATE_BODY = {
         },
     }
 }
+FORMAT_NAMES = "One of " + ", ".join(
+    f"{f.name} (or {', '.join(f.aliases)})" if f.aliases else f.name for f in EXPORT_FORMATS
+)
 
 
 @router.post(
@@ -66,7 +71,7 @@ CREATE_BODY = {
     summary="Request an export",
 )
 async def create_export(
-    format: str,
+    format: Annotated[str, Path(description=FORMAT_NAMES)],
     request: Request,
     response: Response,
     caller: CallerDep,
@@ -98,6 +103,12 @@ def list_sources(principal: CurrentPrincipal) -> Envelope[list[SourceView]]:
             if source.available and principal.may_export(source.name)
         ]
     )
+
+
+@router.get("/formats", response_model=Envelope[list[FormatView]], responses=ERRORS)
+def list_formats(principal: CurrentPrincipal) -> Envelope[list[FormatView]]:
+    """The formats an export can be written in, with the options each takes in `options`."""
+    return Envelope(data=[format_view(export_format) for export_format in EXPORT_FORMATS])
 
 
 @router.get("/status/{export_id}", response_model=Envelope[ExportView], responses=ERRORS)

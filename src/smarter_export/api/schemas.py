@@ -31,6 +31,11 @@ class CreateExportBody(Camel):
     sort: list[str] | str | None = Field(None, description="Column names; '-' in front descends.")
     timezone: str | None = Field(None, description="IANA zone for times in the file.")
     file_name: str | None = Field(None, description="Name offered when the file is downloaded.")
+    options: dict[str, Any] | None = Field(
+        None,
+        description="The format's options, apart from the filters: each format's are listed "
+        "by `GET /api/v1/export/formats`; an unknown one is refused with its name.",
+    )
 
 
 class ProgressView(Camel):
@@ -129,6 +134,27 @@ class SourceView(Camel):
     metrics: list[MetricView] = Field(
         default_factory=list, description="analytics only: the metrics to choose with `metric`"
     )
+
+
+class FormatOptionView(Camel):
+    name: str
+    type: str  # "choice", "boolean", "integer", "string", as a filter's
+    description: str | None
+    choices: list[str] | None
+    default: Any = Field(description="Used when the option is not given.")
+
+
+class FormatView(Camel):
+    name: str = Field(description="The name in `POST /api/v1/export/{format}` and `--format`.")
+    title: str
+    aliases: list[str]
+    extension: str = Field(description="Of the file with one table: '.csv'.")
+    content_type: str
+    several_tables_extension: str | None = Field(
+        description="Of the file when the source has child tables: '.zip'."
+    )
+    options: list[FormatOptionView]
+    options_schema: dict[str, Any] = Field(description="The JSON schema of `options`.")
 
 
 class ChoiceView(Camel):

@@ -10,11 +10,14 @@ from smarter_export.api.schemas import (
     ExportView,
     FileView,
     FilterView,
+    FormatOptionView,
+    FormatView,
     MetricView,
     ProgressView,
     SourceView,
 )
 from smarter_export.auth.principal import Principal
+from smarter_export.formats.base import ExportFormat
 from smarter_export.jobs.downloads import download_file_name
 from smarter_export.jobs.eta import estimated_completion, percent
 from smarter_export.jobs.records import ExportJob, JobStatus
@@ -119,6 +122,42 @@ def source_view(source: DataSource) -> SourceView:
             for metric in source.metrics()
         ],
     )
+
+
+def format_view(export_format: ExportFormat[Any]) -> FormatView:
+    schema = export_format.options.model_json_schema(by_alias=True)
+    defaults = export_format.options().frozen()  # every option has a default
+    return FormatView(
+        name=export_format.name,
+        title=export_format.title,
+        aliases=list(export_format.aliases),
+        extension=export_format.file.extension,
+        content_type=export_format.file.content_type,
+        several_tables_extension=(
+            export_format.several_tables.extension if export_format.several_tables else None
+        ),
+        options=[
+            FormatOptionView(
+                name=name,
+                type=_filter_type(_resolved(spec, schema)),
+                description=spec.get("description"),
+                choices=_choices(_resolved(spec, schema)),
+                default=defaults.get(name),
+            )
+            for name, spec in schema.get("properties", {}).items()
+        ],
+        options_schema=schema,
+    )
+
+
+def _resolved(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """An option's schema with a `$ref` to a shared definition (an enum) spelled out."""
+    reference = spec.get("$ref") or next(
+        (v["$ref"] for v in spec.get("allOf", []) if "$ref" in v), None
+    )
+    if reference is None:
+        return spec
+    return {**schema.get("$defs", {}).get(reference.rsplit("/", 1)[-1], {}), **spec}
 
 
 def _column_view(column: ExportColumn, default: bool) -> ColumnView:

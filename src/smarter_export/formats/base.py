@@ -6,8 +6,9 @@ writes only to the path it was given; publishing the file is someone else's job.
 nothing of SQL, HTTP or jobs, and they draw every row they are given: how many rows an export
 holds is the engine's decision (see `RowCap`), made once for every table.
 
-Everything else about a format (its names, file type, row cap, how its writer is made) is its
-`ExportFormat` registration, listed in `registry.py`; nothing else switches on a format's name.
+Everything else about a format (its names, file type, row cap, options, how its writer is made)
+is its `ExportFormat` registration, listed in `registry.py`; nothing else switches on a format's
+name.
 """
 
 from __future__ import annotations
@@ -16,8 +17,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
+from smarter_export.formats.options import (
+    CompressibleOptions,
+    Compression,
+    FormatOptions,
+    parse_options,
+)
 from smarter_export.settings import Settings
 from smarter_export.tabular import ExportInfo, ExportOutcome, Row, TableSpec, WriteSummary
 
@@ -44,6 +51,12 @@ class FileKind:
 
 
 ZIP = FileKind(".zip", "application/zip")
+# A gzip file is delivered as the bytes stored, with no Content-Encoding: a client (a browser
+# above all) would otherwise unpack it on the way, and the file saved would no longer be the one
+# whose size and SHA-256 the status gives.
+GZIP_CONTENT_TYPE = "application/gzip"
+
+Options = TypeVar("Options", bound=FormatOptions)
 
 
 class RowCap(StrEnum):
@@ -57,7 +70,7 @@ class RowCap(StrEnum):
 
 
 @dataclass(frozen=True)
-class ExportFormat:
+class ExportFormat(Generic[Options]):
     """One format, as the service offers it: everything about it in one place."""
 
     name: str  # "excel": the URL's and the CLI's name
@@ -65,7 +78,8 @@ class ExportFormat:
     file: FileKind
     row_cap_setting: str  # the `Settings` field holding its row cap: "max_rows_excel"
     row_cap_counts: RowCap
-    make_writer: Callable[[Settings], ExportWriter]
+    options: type[Options]  # what a caller may choose about the file: `"options": {...}`
+    writer: Callable[[Settings, Options], ExportWriter]  # makes one writer per export
     # A generous size of one row in the file, for the free-space check before an export starts.
     bytes_per_row: int
     aliases: tuple[str, ...] = ()  # other names callers use: "xlsx"
@@ -79,9 +93,21 @@ class ExportFormat:
                 f"format {self.name!r}: {self.row_cap_setting!r} is not a row cap of Settings"
             )
 
-    def file_for(self, tables: Sequence[TableSpec]) -> FileKind:
+    def parse_options(self, raw: object) -> Options:
+        """The request's options for this format; a 400 naming each one that is wrong."""
+        return parse_options(self.options, self.name, raw)
+
+    def make_writer(self, settings: Settings, options: Options | None = None) -> ExportWriter:
+        return self.writer(settings, self.options() if options is None else options)
+
+    def file_for(
+        self, tables: Sequence[TableSpec], options: FormatOptions | None = None
+    ) -> FileKind:
         if len(tables) > 1 and self.several_tables is not None:
+            # The archive's members are compressed already (deflate, or the format's own).
             return self.several_tables
+        if isinstance(options, CompressibleOptions) and options.compression is Compression.GZIP:
+            return FileKind(self.file.extension + ".gz", GZIP_CONTENT_TYPE)
         return self.file
 
     def row_cap(self, settings: Settings) -> int:

@@ -1,5 +1,8 @@
 """CSV: one RFC 4180 file per table, UTF-8 with a byte-order mark; several tables make a ZIP.
 
+The dialect is the caller's (`CsvOptions`): `;`, tab or `|` between fields, a decimal comma in
+money, hours and ratios, no byte-order mark, gzip.
+
 This writer runs over millions of rows, so the work per row is kept to what the values need:
 `csv.writer` already turns ints, dates (ISO 8601) and most decimals into the right text in C,
 so only the columns whose kind needs more (text to neutralise, decimals that could print with
@@ -18,8 +21,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from smarter_export.formats.csv_options import CsvOptions, DecimalSeparator
 from smarter_export.formats.describe import export_zone
+from smarter_export.formats.options import Compression
 from smarter_export.formats.safety import FORMULA_TRIGGERS, neutralise
+from smarter_export.formats.table_files import gzip_file
+from smarter_export.formats.values import plain_decimal
 from smarter_export.tabular import (
     NUMERIC_KINDS,
     TEXT_KINDS,
@@ -34,11 +41,8 @@ from smarter_export.tabular import (
 Converter = Callable[[Any], str]
 
 
-def _plain_decimal(value: Decimal) -> str:
-    # str() is the fast path and is plain for every decimal a database column gives back; it
-    # switches to an exponent ("1E+3", "1E-7") only for odd exponents, which "f" spells out.
-    text = str(value)
-    return format(value, "f") if "E" in text else text
+def _decimal_comma(value: Decimal) -> str:
+    return plain_decimal(value).replace(".", ",")
 
 
 def _boolean(value: bool) -> str:
@@ -46,7 +50,7 @@ def _boolean(value: bool) -> str:
 
 
 def _converters(
-    table: TableSpec, info: ExportInfo
+    table: TableSpec, info: ExportInfo, decimal_comma: bool
 ) -> tuple[tuple[int, ...], list[tuple[int, Converter]]]:
     """(text columns to neutralise, other columns with their converter); the rest pass as is."""
     zone = export_zone(info)
@@ -61,7 +65,7 @@ def _converters(
         if column.kind in TEXT_KINDS:
             text_columns.append(index)
         elif column.kind in NUMERIC_KINDS and column.kind != ColumnKind.INTEGER:
-            converted.append((index, _plain_decimal))
+            converted.append((index, _decimal_comma if decimal_comma else plain_decimal))
         elif column.kind == ColumnKind.DATETIME:
             converted.append((index, timestamp))
         elif column.kind == ColumnKind.BOOLEAN:
@@ -73,12 +77,20 @@ def _converters(
 class _TableFile:
     """One CSV file being written: its csv.writer and how its rows are prepared."""
 
-    def __init__(self, stream: IO[str], table: TableSpec, info: ExportInfo) -> None:
+    def __init__(
+        self, stream: IO[str], table: TableSpec, info: ExportInfo, options: CsvOptions
+    ) -> None:
         self.stream = stream
         self.table = table
         self.rows = 0
-        self._writer = csv.writer(stream, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        self._text_columns, self._converted = _converters(table, info)
+        self._writer = csv.writer(
+            stream,
+            delimiter=options.delimiter.value,
+            lineterminator="\r\n",
+            quoting=csv.QUOTE_MINIMAL,
+        )
+        decimal_comma = options.decimal_separator is DecimalSeparator.COMMA
+        self._text_columns, self._converted = _converters(table, info, decimal_comma)
         self._writer.writerow([column.label for column in table.columns])
 
     def write(self, batch: Sequence[Row]) -> None:
@@ -108,9 +120,14 @@ class _TableFile:
 class CsvWriter:
     """Writes one .csv, or a .zip of one .csv per table when the source has child tables."""
 
-    def __init__(self, byte_order_mark: bool = True) -> None:
+    def __init__(self, byte_order_mark: bool = True, options: CsvOptions | None = None) -> None:
+        """`byte_order_mark` is the server's default; the caller's option, when set, decides."""
+        self._options = options or CsvOptions()
+        if self._options.byte_order_mark is not None:
+            byte_order_mark = self._options.byte_order_mark
         # "utf-8-sig" writes the BOM once, at the start of each file, and nowhere else.
         self._encoding = "utf-8-sig" if byte_order_mark else "utf-8"
+        self._gzip = self._options.compression is Compression.GZIP
         self._path: Path | None = None
         self._info: ExportInfo | None = None
         self._tables: list[TableSpec] = []
@@ -168,12 +185,17 @@ class CsvWriter:
             self._finish_current()
             table = self._tables[self._next_table]
             self._next_table += 1
-            self._current = _TableFile(self._open_stream(table), table, self._require_info())
+            self._current = _TableFile(
+                self._open_stream(table), table, self._require_info(), self._options
+            )
 
     def _open_stream(self, table: TableSpec) -> IO[str]:
         if self._archive is None:
             assert self._path is not None
-            return self._path.open("w", encoding=self._encoding, newline="")
+            if not self._gzip:
+                return self._path.open("w", encoding=self._encoding, newline="")
+            packed = gzip_file(self._path)
+            return io.TextIOWrapper(packed, encoding=self._encoding, newline="")
         # force_zip64: the size is unknown while streaming, and a table may pass 2 GiB.
         entry = self._archive.open(f"{table.name}.csv", "w", force_zip64=True)
         return io.TextIOWrapper(entry, encoding=self._encoding, newline="")

@@ -1,18 +1,25 @@
 """The formats the service can write, by name: the one place a format name becomes a format.
 
-Adding a format is one writer module and one registration here; nothing else switches on the
-name. Each registration names the `Settings` field of its row cap, so a cap is one setting.
+Adding a format is one writer module (its writer and its options model) and one registration
+here; nothing else switches on the name. Each registration names the `Settings` field of its row
+cap, so a cap is one setting.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from smarter_export.errors import ValidationFailed
 from smarter_export.formats.base import ZIP, ExportFormat, FileKind, RowCap
+from smarter_export.formats.csv_options import CsvOptions
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel import ExcelWriter
+from smarter_export.formats.jsonl import JsonLinesOptions, JsonLinesWriter
+from smarter_export.formats.options import FormatOptions
+from smarter_export.formats.parquet import ParquetOptions, ParquetWriter
 from smarter_export.formats.pdf import PdfWriter
 
-FORMATS: tuple[ExportFormat, ...] = (
+FORMATS: tuple[ExportFormat[Any], ...] = (
     ExportFormat(
         name="csv",
         title="CSV",
@@ -21,7 +28,10 @@ FORMATS: tuple[ExportFormat, ...] = (
         row_cap_setting="max_rows_csv",
         bytes_per_row=300,  # measured: 188 a time entry (descriptions are long)
         row_cap_counts=RowCap.MAIN_ROWS,
-        make_writer=lambda settings: CsvWriter(byte_order_mark=settings.csv_byte_order_mark),
+        options=CsvOptions,
+        writer=lambda settings, options: CsvWriter(
+            byte_order_mark=settings.csv_byte_order_mark, options=options
+        ),
     ),
     ExportFormat(
         name="excel",
@@ -31,7 +41,8 @@ FORMATS: tuple[ExportFormat, ...] = (
         row_cap_setting="max_rows_excel",
         bytes_per_row=150,  # measured: 68 a time entry, zipped
         row_cap_counts=RowCap.MAIN_ROWS,
-        make_writer=lambda settings: ExcelWriter(rows_per_sheet=settings.excel_rows_per_sheet),
+        options=FormatOptions,
+        writer=lambda settings, _: ExcelWriter(rows_per_sheet=settings.excel_rows_per_sheet),
     ),
     ExportFormat(
         name="pdf",
@@ -40,9 +51,33 @@ FORMATS: tuple[ExportFormat, ...] = (
         row_cap_setting="max_rows_pdf",
         bytes_per_row=250,  # measured: 122 a time entry
         row_cap_counts=RowCap.ALL_ROWS,
-        make_writer=lambda settings: PdfWriter(
+        options=FormatOptions,
+        writer=lambda settings, _: PdfWriter(
             confidentiality_notice=settings.pdf_confidentiality_notice
         ),
+    ),
+    ExportFormat(
+        name="jsonl",
+        title="JSON Lines",
+        aliases=("ndjson",),
+        file=FileKind(".jsonl", "application/jsonl"),
+        several_tables=ZIP,  # one .jsonl per table
+        row_cap_setting="max_rows_jsonl",
+        bytes_per_row=600,  # a CSV row's width plus every column's key, uncompressed
+        row_cap_counts=RowCap.MAIN_ROWS,
+        options=JsonLinesOptions,
+        writer=lambda _, options: JsonLinesWriter(options),
+    ),
+    ExportFormat(
+        name="parquet",
+        title="Parquet",
+        file=FileKind(".parquet", "application/vnd.apache.parquet"),
+        several_tables=ZIP,  # one .parquet per table
+        row_cap_setting="max_rows_parquet",
+        bytes_per_row=150,  # columnar and zstd: smaller than the zipped workbook's row
+        row_cap_counts=RowCap.MAIN_ROWS,
+        options=ParquetOptions,
+        writer=lambda _, options: ParquetWriter(options),
     ),
 )
 
@@ -53,7 +88,7 @@ def format_names() -> tuple[str, ...]:
     return tuple(f.name for f in FORMATS)
 
 
-def find_format(format_name: str) -> ExportFormat:
+def find_format(format_name: str) -> ExportFormat[Any]:
     """ "xlsx" -> Excel; any case accepted; an unknown name is the caller's error (a 400)."""
     found = _BY_NAME.get(format_name.strip().lower())
     if found is None:

@@ -88,6 +88,7 @@ def download_file_name(job: ExportJob) -> str:
     assert job.file_name is not None
     if not job.requested_file_name:
         return job.file_name
-    extension = job.file_name[job.file_name.rfind(".") :]
+    # From the first dot: ".csv.gz" stays whole (the service's names have no other dot).
+    extension = job.file_name[job.file_name.find(".") :]
     stem = job.requested_file_name.removesuffix(extension)
     return f"{stem}{extension}"

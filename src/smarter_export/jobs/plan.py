@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from smarter_export.domain.tenants import Firm
 from smarter_export.formats.base import ExportFormat, ExportWriter, RowCap
+from smarter_export.formats.options import OPTIONS_KEY, FormatOptions
 from smarter_export.formats.registry import FORMATS, find_format
 from smarter_export.settings import Settings
 from smarter_export.sources.base import DataSource, ExportQuery, Scope
@@ -38,7 +40,8 @@ class ExportPlan:
     scope: Scope
     query: ExportQuery
     info: ExportInfo
-    format: ExportFormat
+    format: ExportFormat[Any]
+    format_options: FormatOptions  # validated: what the writer was made with
     writer: ExportWriter
     tables: tuple[TableSpec, ...]  # the main table first, then its child tables
     row_limit: RowLimit
@@ -50,11 +53,16 @@ class ExportPlan:
 
     @property
     def file_extension(self) -> str:
-        return self.format.file_for(self.tables).extension
+        return self.format.file_for(self.tables, self.format_options).extension
 
     @property
     def content_type(self) -> str:
-        return self.format.file_for(self.tables).content_type
+        return self.format.file_for(self.tables, self.format_options).content_type
+
+    def frozen(self) -> dict[str, Any]:
+        """The request as plain JSON that `plan_export` turns back into this very plan: the
+        query, and the format's options under their own key."""
+        return {**self.query.frozen(), OPTIONS_KEY: self.format_options.frozen()}
 
 
 def plan_export(
@@ -71,7 +79,10 @@ def plan_export(
 ) -> ExportPlan:
     export_format = find_format(format_name)
     source = get_source(source_name)
-    query = source.parse(params, settings)
+    # The format's options travel apart from the source's filters.
+    filters = dict(params)
+    format_options = export_format.parse_options(filters.pop(OPTIONS_KEY, None))
+    query = source.parse(filters, settings)
     zone = timezone or firm.timezone
     generated_at = (now or datetime.now(UTC)).astimezone(ZoneInfo(zone))
     info = ExportInfo(
@@ -93,14 +104,15 @@ def plan_export(
         query=query,
         info=info,
         format=export_format,
-        writer=export_format.make_writer(settings),
+        format_options=format_options,
+        writer=export_format.make_writer(settings, format_options),
         tables=(source.table_spec(query), *(child.spec for child in children)),
         row_limit=row_limit(settings, export_format),
         batch_size=settings.batch_size,
     )
 
 
-def row_limit(settings: Settings, export_format: ExportFormat) -> RowLimit:
+def row_limit(settings: Settings, export_format: ExportFormat[Any]) -> RowLimit:
     cap = export_format.row_cap(settings)
     return RowLimit(
         rows=cap,

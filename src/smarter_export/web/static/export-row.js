@@ -6,7 +6,6 @@ import { count, fileSize, humanize, plural, timeLeft, when } from "./format.js";
 
 const PHASES = { finishing: "finishing the file", uploading: "storing the file" };
 
-const FORMAT_LABELS = { csv: "CSV", excel: "Excel", pdf: "PDF" };
 const STATUS_LABELS = {
   pending: "Pending",
   processing: "Processing",
@@ -33,22 +32,32 @@ export function statusLabel(exportView) {
   return STATUS_LABELS[badgeOf(exportView)] || humanize(exportView.status);
 }
 
-export function titleOf(exportView, sourceTitles) {
-  const source = sourceTitles.get(exportView.dataSource) || humanize(exportView.dataSource);
-  return `${source} · ${FORMAT_LABELS[exportView.format] || exportView.format}`;
+// `catalog`: {sources, formats}, Maps by name of what GET /sources and GET /formats list.
+export function titleOf(exportView, catalog) {
+  const source = catalog.sources.get(exportView.dataSource)?.title || humanize(exportView.dataSource);
+  return `${source} · ${catalog.formats.get(exportView.format)?.title || exportView.format}`;
 }
 
-function filterSummary(parameters) {
-  const shown = Object.entries(parameters || {})
-    .filter(([name, value]) => name !== "columns" && name !== "sort" && value !== false)
-    .map(([name, value]) => `${humanize(name)}: ${Array.isArray(value) ? value.join(", ") : value}`);
-  const columns = parameters?.columns?.length;
-  if (columns) shown.push(plural(columns, "column"));
+function described(name, value) {
+  return `${humanize(name)}: ${Array.isArray(value) ? value.join(", ") : value}`;
+}
+
+// The filters set, the format's options that differ from its defaults, the column count.
+function requestSummary(parameters, format) {
+  const { options, columns, sort, ...filters } = parameters || {};
+  const shown = Object.entries(filters)
+    .filter(([, value]) => value !== false)
+    .map(([name, value]) => described(name, value));
+  const defaults = new Map((format?.options || []).map((option) => [option.name, option.default]));
+  for (const [name, value] of Object.entries(options || {})) {
+    if (value !== null && value !== defaults.get(name)) shown.push(described(name, value));
+  }
+  if (columns?.length) shown.push(plural(columns.length, "column"));
   return shown.join(" · ");
 }
 
 export class ExportRow {
-  constructor(exportView, { sourceTitles, onCancel }) {
+  constructor(exportView, { catalog, onCancel }) {
     const id = exportView.exportId;
     this.title = el("h3", { class: "export-title", id: `title-${id}`, tabindex: "-1" });
     this.badge = el("span", { class: "badge" });
@@ -70,18 +79,19 @@ export class ExportRow {
       el("div", { class: "export-progress" }, this.progress, this.rows),
       this.eta, this.message, this.file,
       el("div", { class: "actions" }, this.download, this.cancel));
-    this.sourceTitles = sourceTitles;
+    this.catalog = catalog;
     this.update(exportView);
   }
 
   update(view) {
     const badge = badgeOf(view);
-    const title = titleOf(view, this.sourceTitles);
+    const title = titleOf(view, this.catalog);
     this.title.textContent = title;
     this.element.dataset.status = badge;
     this.badge.className = `badge badge-${badge}`;
     this.badge.textContent = statusLabel(view);
-    this.meta.textContent = [`Requested ${when(view.createdAt)}`, filterSummary(view.parameters)]
+    const summary = requestSummary(view.parameters, this.catalog.formats.get(view.format));
+    this.meta.textContent = [`Requested ${when(view.createdAt)}`, summary]
       .filter(Boolean).join(" · ");
 
     const { percent, rowsProcessed, rowsTotal, phase } = view.progress;

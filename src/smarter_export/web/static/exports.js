@@ -18,7 +18,7 @@ export class ExportList {
     this.onAuthProblem = onAuthProblem;
     this.rows = new Map(); // exportId -> ExportRow
     this.lastBadge = new Map(); // exportId -> the status last shown, to announce changes
-    this.sourceTitles = new Map();
+    this.catalog = { sources: new Map(), formats: new Map() };
     this.size = PAGE;
     this.poller = new Poller(() => this.refresh());
     document.getElementById("refresh").addEventListener("click", () => this.poller.hurry());
@@ -28,8 +28,11 @@ export class ExportList {
     });
   }
 
-  start(sources) {
-    this.sourceTitles = new Map(sources.map((source) => [source.name, source.title]));
+  start(sources, formats) {
+    this.catalog = {
+      sources: new Map(sources.map((source) => [source.name, source])),
+      formats: new Map(formats.map((format) => [format.name, format])),
+    };
     this.poller.start();
   }
 
@@ -71,7 +74,7 @@ export class ExportList {
       let row = this.rows.get(view.exportId);
       if (row) row.update(view);
       else {
-        row = new ExportRow(view, { sourceTitles: this.sourceTitles, onCancel: (id, button) => this.cancel(id, button) });
+        row = new ExportRow(view, { catalog: this.catalog, onCancel: (id, button) => this.cancel(id, button) });
         this.rows.set(view.exportId, row);
       }
       // Move a row only when it is out of place: moving the focused one would drop focus.
@@ -94,7 +97,7 @@ export class ExportList {
     const before = this.lastBadge.get(view.exportId);
     this.lastBadge.set(view.exportId, label);
     if (before !== undefined && before !== label) {
-      announce(`${titleOf(view, this.sourceTitles)}: ${label.toLowerCase()}.`);
+      announce(`${titleOf(view, this.catalog)}: ${label.toLowerCase()}.`);
     }
   }
 
@@ -109,7 +112,7 @@ export class ExportList {
       const row = this.rows.get(exportId);
       row?.update(view);
       row?.title.focus(); // the Cancel button has gone: keep the keyboard on this export
-      announce(`${titleOf(view, this.sourceTitles)}: cancel requested.`);
+      announce(`${titleOf(view, this.catalog)}: cancel requested.`);
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) this.onAuthProblem(error);
       else announce(`Could not cancel: ${error.message}`);

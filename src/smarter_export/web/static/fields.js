@@ -1,6 +1,7 @@
-// One input per filter that /sources describes, chosen by the filter's type.
-// Generic on purpose: a source added to the service (analytics' metric and groupBy, say) gets
-// its inputs here without a change to this page.
+// One input per filter that /sources describes, or per format option that /formats describes,
+// chosen by its type. Generic on purpose: a source or a format added to the service (analytics'
+// metric and groupBy, Parquet's compression, say) gets its inputs here without a change to this
+// page. A field with a `default` (every format option) starts at it and never reads as empty.
 
 import { call } from "./api.js";
 import { el } from "./dom.js";
@@ -25,10 +26,20 @@ function option(value, label, selected = false) {
   return el("option", { value, selected }, label);
 }
 
+function hasDefault(filter) {
+  return filter.default !== undefined && filter.default !== null;
+}
+
 function selectOf(id, filter, choices) {
   const select = el("select", { id, name: filter.name, required: filter.required });
-  if (!filter.required) select.append(option("", "Any"));
-  for (const choice of choices) select.append(option(choice, humanize(choice)));
+  // Unset: any value for a filter, the server's default for an option (a boolean one).
+  const unset = filter.type === "boolean" ? "Default" : "Any";
+  if (!filter.required && !hasDefault(filter)) select.append(option("", unset));
+  for (const choice of choices) {
+    // A choice that is a character (a delimiter) has no words: show it as written, quoted.
+    const label = humanize(choice) || JSON.stringify(choice);
+    select.append(option(choice, label, choice === filter.default));
+  }
   return select;
 }
 
@@ -55,7 +66,11 @@ function control(id, filter, hint) {
     case "date":
       return el("input", { id, name: filter.name, type: "date", required: filter.required });
     case "boolean":
-      return el("input", { id, name: filter.name, type: "checkbox" });
+      if (filter.default === null) {
+        // Unset means the server's default: a choice of three, not a checkbox of two.
+        return selectOf(id, { ...filter, default: undefined }, ["true", "false"]);
+      }
+      return el("input", { id, name: filter.name, type: "checkbox", checked: filter.default === true });
     case "choice":
       return selectOf(id, filter, filter.choices || []);
     case "array":
@@ -67,6 +82,7 @@ function control(id, filter, hint) {
       return el("input", {
         id, name: filter.name, type: "number", required: filter.required,
         step: filter.type === "integer" ? "1" : "any",
+        value: hasDefault(filter) ? String(filter.default) : "",
       });
     default:
       if (filter.choicesUrl) return remoteSelect(id, filter, hint);
@@ -75,7 +91,11 @@ function control(id, filter, hint) {
 }
 
 function reader(input, filter) {
-  if (input.type === "checkbox") return () => (input.checked ? true : undefined);
+  if (input.type === "checkbox") {
+    if (hasDefault(filter)) return () => input.checked;
+    return () => (input.checked ? true : undefined);
+  }
+  if (filter.type === "boolean") return () => (input.value === "" ? undefined : input.value === "true");
   if (input.type === "number") return () => (input.value === "" ? undefined : Number(input.value));
   if (input.multiple) {
     return () => {
@@ -93,18 +113,19 @@ function reader(input, filter) {
 }
 
 // {element, read} for one filter; `read()` is undefined when the filter is left empty.
-export function filterField(filter) {
-  const id = `f-${filter.name}`;
-  const hint = el("p", { class: "hint", id: `hint-${filter.name}` });
-  const error = el("p", { class: "field-error", id: `error-${filter.name}`, hidden: true });
+// `field` is the name the API's errors give it: "options.delimiter" for a format option.
+export function filterField(filter, field = filter.name) {
+  const id = `f-${field}`;
+  const hint = el("p", { class: "hint", id: `hint-${field}` });
+  const error = el("p", { class: "field-error", id: `error-${field}`, hidden: true });
   const input = control(id, filter, hint);
   const label = el("label", { for: id }, humanize(filter.name));
   if (filter.description) hint.textContent = filter.description;
   hint.hidden = !filter.description;
   input.setAttribute("aria-describedby", hint.id);
   const element = input.type === "checkbox"
-    ? el("div", { class: "field field-check", "data-field": filter.name },
+    ? el("div", { class: "field field-check", "data-field": field },
       el("div", { class: "check" }, input, label), hint, error)
-    : el("div", { class: "field", "data-field": filter.name }, label, input, hint, error);
+    : el("div", { class: "field", "data-field": field }, label, input, hint, error);
   return { element, read: reader(input, filter) };
 }

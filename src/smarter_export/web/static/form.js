@@ -1,16 +1,11 @@
-// The request form, generated from GET /sources, and its errors shown beside the fields.
+// The request form, generated from GET /sources and GET /formats, and its errors shown beside
+// the fields. The formats and each one's options are the service's, never listed here.
 
 import { API, ApiError, call } from "./api.js";
 import { ColumnPicker } from "./columns.js";
 import { announce, el } from "./dom.js";
 import { filterField } from "./fields.js";
 import { humanize } from "./format.js";
-
-const FORMATS = [
-  { name: "csv", label: "CSV" },
-  { name: "excel", label: "Excel (.xlsx)" },
-  { name: "pdf", label: "PDF" },
-];
 
 export class RequestForm {
   constructor({ onCreated, onAuthProblem }) {
@@ -25,8 +20,11 @@ export class RequestForm {
     this.onCreated = onCreated;
     this.onAuthProblem = onAuthProblem;
     this.sources = [];
+    this.formats = [];
     this.readers = new Map();
-    this.renderFormats();
+    this.optionReaders = new Map();
+    this.formatChoices = document.getElementById("format-choices");
+    this.formatChoices.addEventListener("change", () => this.showFormatOptions());
     this.sourceSelect.addEventListener("change", () => this.showSource());
     document.getElementById("columns-default").addEventListener("click", () => this.columns.setAll("default"));
     document.getElementById("columns-all").addEventListener("click", () => this.columns.setAll("all"));
@@ -36,11 +34,32 @@ export class RequestForm {
     });
   }
 
-  renderFormats() {
-    const group = document.getElementById("format-choices");
-    group.replaceChildren(...FORMATS.map((format, index) => el("label", { class: "check" },
-      el("input", { type: "radio", name: "format", value: format.name, checked: index === 0 }),
-      format.label)));
+  loadFormats(formats) {
+    const previous = this.chosenFormat();
+    this.formats = formats;
+    const chosen = formats.some((format) => format.name === previous) ? previous : formats[0]?.name;
+    this.formatChoices.replaceChildren(...formats.map((format) => el("label", { class: "check" },
+      el("input", { type: "radio", name: "format", value: format.name, checked: format.name === chosen }),
+      `${format.title} (${format.extension})`)));
+    this.showFormatOptions();
+  }
+
+  chosenFormat() {
+    return this.form.querySelector("input[name=format]:checked")?.value;
+  }
+
+  // The chosen format's own options, as fields named the way the API's errors name them.
+  showFormatOptions() {
+    const format = this.formats.find((candidate) => candidate.name === this.chosenFormat());
+    const options = format?.options || [];
+    this.optionReaders = new Map();
+    const fields = options.map((option) => {
+      const field = filterField(option, `options.${option.name}`);
+      this.optionReaders.set(option.name, { read: field.read, default: option.default });
+      return field.element;
+    });
+    document.getElementById("format-options").replaceChildren(...fields);
+    document.getElementById("format-options").hidden = fields.length === 0;
   }
 
   load(sources) {
@@ -89,12 +108,19 @@ export class RequestForm {
     if (columns !== undefined) body.columns = columns;
     if (this.sort.value) body.sort = (this.sortDescending.checked ? "-" : "") + this.sort.value;
     if (this.fileName.value.trim()) body.fileName = this.fileName.value.trim();
+    const options = {};
+    for (const [name, option] of this.optionReaders) {
+      const value = option.read();
+      // Only what differs from the format's default: the request says what was chosen.
+      if (value !== undefined && value !== option.default) options[name] = value;
+    }
+    if (Object.keys(options).length) body.options = options;
     return body;
   }
 
   async submit() {
     this.clearErrors();
-    const format = this.form.querySelector("input[name=format]:checked").value;
+    const format = this.chosenFormat();
     this.submitButton.disabled = true;
     try {
       const created = await call(`${API}/${format}`, { method: "POST", body: this.body() });

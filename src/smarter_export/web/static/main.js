@@ -58,8 +58,9 @@ async function signIn() {
   const token = currentToken();
   if (!token) return signedOut(null);
   let sources;
+  let formats;
   try {
-    sources = await call(`${API}/sources`);
+    [sources, formats] = await Promise.all([call(`${API}/sources`), call(`${API}/formats`)]);
   } catch (error) {
     if (error instanceof ApiError) return signedOut(error);
     throw error;
@@ -73,8 +74,9 @@ async function signIn() {
   show(page.signin, false);
   show(page.who, true);
   show(page.workspace, true);
+  form.loadFormats(formats);
   form.load(sources);
-  exportList.start(sources);
+  exportList.start(sources, formats);
 }
 
 document.getElementById("signin-form").addEventListener("submit", (event) => {
