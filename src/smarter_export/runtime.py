@@ -16,6 +16,7 @@ from smarter_export.jobs.maintenance import UpkeepThread, run_upkeep
 from smarter_export.jobs.queue import ExportQueue, worker_name
 from smarter_export.jobs.runner import ExportRunner
 from smarter_export.jobs.service import ExportService
+from smarter_export.schedules.service import ScheduleService
 from smarter_export.settings import Settings
 from smarter_export.storage.base import FileStorage
 from smarter_export.storage.factory import storage_for
@@ -29,6 +30,7 @@ class Runtime:
     queue: ExportQueue
     service: ExportService
     verifier: TokenVerifier
+    schedules: ScheduleService
 
     def runner(self) -> ExportRunner:
         return ExportRunner(
@@ -56,4 +58,12 @@ def build_runtime(settings: Settings) -> Runtime:
     storage = storage_for(settings)
     queue = ExportQueue(settings)
     service = ExportService(settings, engine, storage, queue, secrets.signing_secrets)
-    return Runtime(settings, engine, storage, queue, service, TokenVerifier(settings, secrets))
+    return Runtime(
+        settings,
+        engine,
+        storage,
+        queue,
+        service,
+        TokenVerifier(settings, secrets),
+        ScheduleService(settings, engine, queue),
+    )

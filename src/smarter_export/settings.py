@@ -113,6 +113,11 @@ class Settings(BaseSettings):
         description="A `worker` serves its Prometheus metrics on this port (all interfaces); "
         "the API serves its own at /metrics.",
     )
+    schedule_min_interval_seconds: int = Field(
+        default=900,
+        ge=60,
+        description="A schedule's cron may not fire more often than this (tests lower it).",
+    )
     filter_choices_limit: int = Field(
         default=1_000, ge=1, le=10_000, description="Records offered at most for one id filter."
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 ADMIN_ROLE = "admin"
 EXPORT_ANY = "export:*"
 SEE_CONFIDENTIAL = "matters:confidential"
+SCHEDULE_EXPORTS = "export:schedule"
 
 # Billing and firm-wide analytics are sensitive beyond a single matter: an ordinary user needs
 # them granted by name, while the day-to-day tables are open to every member of the firm.
@@ -50,6 +51,11 @@ class Principal:
         # Any role other than admin (including ones we do not know yet) gets the user default,
         # so a new role can never widen access by accident.
         return source_name not in RESTRICTED_SOURCES
+
+    @property
+    def may_schedule(self) -> bool:
+        """Whether this caller may own scheduled exports (each run still needs the source)."""
+        return self.is_admin or SCHEDULE_EXPORTS in self.permissions
 
     @property
     def sees_confidential(self) -> bool:

@@ -73,6 +73,7 @@ class ExportJob:
     expires_at: datetime | None
     first_started_at: datetime | None = None
     phase: str | None = None
+    schedule_id: str | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> ExportJob:

@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 from smarter_export.domain.database import make_engine
 from smarter_export.domain.tables import metadata
 from smarter_export.jobs import tables as _job_tables  # noqa: F401 - registers the job tables
+from smarter_export.schedules import tables as _schedule_tables  # noqa: F401 - and schedules
 
 config = context.config
 
