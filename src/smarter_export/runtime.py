@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from smarter_export.auth.secrets import resolve_secrets
 from smarter_export.auth.tokens import TokenVerifier
 from smarter_export.domain.database import engine_for
-from smarter_export.jobs.maintenance import UpkeepThread, run_upkeep
+from smarter_export.jobs.maintenance import UpkeepReport, UpkeepThread, run_upkeep
 from smarter_export.jobs.queue import ExportQueue, worker_name
 from smarter_export.jobs.runner import ExportRunner
 from smarter_export.jobs.service import ExportService
@@ -20,6 +20,7 @@ from smarter_export.schedules.service import ScheduleService
 from smarter_export.settings import Settings
 from smarter_export.storage.base import FileStorage
 from smarter_export.storage.factory import storage_for
+from smarter_export.webhooks.service import WebhookService
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Runtime:
     service: ExportService
     verifier: TokenVerifier
     schedules: ScheduleService
+    webhooks: WebhookService
 
     def runner(self) -> ExportRunner:
         return ExportRunner(
@@ -43,10 +45,12 @@ class Runtime:
         )
 
     def upkeep(self) -> UpkeepThread:
-        return UpkeepThread(
-            self.settings,
-            lambda: run_upkeep(self.settings, self.engine, self.storage, self.queue.enqueue),
-        )
+        return UpkeepThread(self.settings, self.sweep)
+
+    def sweep(self) -> UpkeepReport:
+        report = run_upkeep(self.settings, self.engine, self.storage, self.queue.enqueue)
+        self.webhooks.sweep()  # after the upkeep: exports it ended are announced at once
+        return report
 
     def consumer(self) -> Consumer:
         return self.queue.consumer(self.runner().process)
@@ -66,4 +70,5 @@ def build_runtime(settings: Settings) -> Runtime:
         service,
         TokenVerifier(settings, secrets),
         ScheduleService(settings, engine, queue),
+        WebhookService(settings, engine, secrets.signing_secrets),
     )

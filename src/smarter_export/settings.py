@@ -118,6 +118,23 @@ class Settings(BaseSettings):
         ge=60,
         description="A schedule's cron may not fire more often than this (tests lower it).",
     )
+    webhook_max_attempts: int = Field(
+        default=10, ge=1, le=30, description="Tries of one webhook message before it fails."
+    )
+    webhook_backoff_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="First retry delay of a webhook; doubled each try with jitter (10 tries: "
+        "about 17 hours).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="How long one webhook request may take."
+    )
+    webhook_allow_loopback: bool = Field(
+        default=False,
+        description="Let webhooks call http:// and loopback addresses (tests, development); "
+        "private, link-local and metadata addresses stay refused.",
+    )
     filter_choices_limit: int = Field(
         default=1_000, ge=1, le=10_000, description="Records offered at most for one id filter."
     )

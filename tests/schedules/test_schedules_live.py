@@ -107,7 +107,7 @@ def test_a_schedule_fires_for_real_once_per_due_time(cluster: LiveService) -> No
                 select(func.count())
                 .select_from(export_job)
                 .where(export_job.c.schedule_id == schedule["scheduleId"])
-            ).scalar()
+            ).scalar_one()
             runs = connection.execute(
                 select(func.count(), func.count(func.distinct(schedule_run.c.due_at))).where(
                     schedule_run.c.schedule_id == schedule["scheduleId"],
