@@ -134,3 +134,25 @@ def test_only_admins_of_the_firm_manage_webhooks(hooked: World, receiver: Receiv
     with pytest.raises(NotFound):
         service.delete(stranger, webhook_id)
     assert service.list_webhooks(stranger) == []
+
+
+def test_a_failed_export_is_announced_only_to_endpoints_that_asked(
+    hooked: World, receiver: Receiver
+) -> None:
+    service = hooked.runtime.webhooks
+    told = service.register(hooked.caller.principal, {"url": receiver.url})
+    receiver.secret = told.secret
+    service.register(hooked.caller.principal, {"url": receiver.url, "events": ["export.completed"]})
+    export_id = hooked.create({"dataSource": "timekeepers"})
+    hooked.set(
+        export_id,
+        status="failed",
+        completed_at=utcnow(),
+        error_code="storage_unavailable",
+        error_message="The file store did not answer.",
+    )
+    assert service.sweep(utcnow()) == 1
+    [message] = receiver.received
+    assert message.verified and message.body["type"] == "export.failed"
+    assert message.body["data"]["error"]["code"] == "storage_unavailable"
+    assert message.body["data"]["downloadUrl"] is None
