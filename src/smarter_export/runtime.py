@@ -16,6 +16,7 @@ from smarter_export.jobs.maintenance import UpkeepReport, UpkeepThread, run_upke
 from smarter_export.jobs.queue import ExportQueue, worker_name
 from smarter_export.jobs.runner import ExportRunner
 from smarter_export.jobs.service import ExportService
+from smarter_export.mail.service import MailService
 from smarter_export.schedules.service import ScheduleService
 from smarter_export.settings import Settings
 from smarter_export.storage.base import FileStorage
@@ -33,6 +34,7 @@ class Runtime:
     verifier: TokenVerifier
     schedules: ScheduleService
     webhooks: WebhookService
+    mail: MailService
 
     def runner(self) -> ExportRunner:
         return ExportRunner(
@@ -50,6 +52,7 @@ class Runtime:
     def sweep(self) -> UpkeepReport:
         report = run_upkeep(self.settings, self.engine, self.storage, self.queue.enqueue)
         self.webhooks.sweep()  # after the upkeep: exports it ended are announced at once
+        self.mail.sweep()
         return report
 
     def consumer(self) -> Consumer:
@@ -71,4 +74,5 @@ def build_runtime(settings: Settings) -> Runtime:
         TokenVerifier(settings, secrets),
         ScheduleService(settings, engine, queue),
         WebhookService(settings, engine, secrets.signing_secrets),
+        MailService(settings, engine),
     )

@@ -135,6 +135,19 @@ class Settings(BaseSettings):
         description="Let webhooks call http:// and loopback addresses (tests, development); "
         "private, link-local and metadata addresses stay refused.",
     )
+    smtp_url: str | None = Field(
+        default=None,
+        description="`smtp://host:587` (STARTTLS, required outside development) or "
+        "`smtps://host:465`; unset: no e-mail is sent (the export's events say so).",
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login, if the server asks.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    mail_from: str = Field(
+        default="Smarter Export <exports@smarterfirms.example>", description="The From: header."
+    )
+    mail_max_attempts: int = Field(
+        default=10, ge=1, le=30, description="Tries of one e-mail before it is given up."
+    )
     filter_choices_limit: int = Field(
         default=1_000, ge=1, le=10_000, description="Records offered at most for one id filter."
     )

@@ -5,6 +5,7 @@ PostgreSQL."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -201,3 +202,18 @@ def test_two_sweeps_racing_make_one_export(demo_engine: Engine, tmp_path: Path) 
             .where(export_job.c.schedule_id == schedule.id)
         ).scalar()
     assert count == 1
+
+
+def test_a_schedules_recipients_are_checked_once_and_carried_to_each_run(world: World) -> None:
+    caller = Caller(replace(world.caller.principal, email="partner@demo-law.example"))
+    world.runtime.service.observe(caller.principal)
+    with pytest.raises(ValidationFailed) as refused:
+        world.runtime.schedules.create(
+            caller, {**MONTHLY, "notify": {"emails": ["x@other.example"]}}
+        )
+    assert [p.field for p in refused.value.problems] == ["notify.emails"]
+    notify = {"emails": ["partner@demo-law.example"]}
+    schedule = world.runtime.schedules.create(caller, {**MONTHLY, "notify": notify})
+    assert schedule.next_run_at is not None
+    [export_id] = sweep(world, schedule.next_run_at)
+    assert world.job(export_id).notify == notify

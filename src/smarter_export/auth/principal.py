@@ -32,6 +32,7 @@ class Principal:
     role: str
     permissions: frozenset[str]
     issued_at: int = 0  # the token's `iat`: which of two tokens of a user is the newer
+    email: str | None = None  # the token's `email` claim: whose domain e-mail may go to
 
     def may_read(self, source_name: str, *, confidential: bool) -> bool:
         """Whether this caller may take a file of `source_name`, made with or without

@@ -21,6 +21,7 @@ from smarter_export.errors import Forbidden, ValidationFailed
 from smarter_export.jobs.periods import PERIODS, period_dates
 from smarter_export.jobs.plan import plan_export
 from smarter_export.jobs.records import JobStatus
+from smarter_export.mail.recipients import valid_notify
 from smarter_export.settings import Settings
 from smarter_export.sources.registry import SOURCES
 
@@ -36,6 +37,7 @@ class PreparedExport:
     requested_file_name: str | None
     timezone: str | None
     fingerprint: str
+    notify: dict[str, Any]
 
     def job_row(
         self,
@@ -65,6 +67,7 @@ class PreparedExport:
             "requested_file_name": self.requested_file_name,
             "timezone": self.timezone,
             "request_fingerprint": self.fingerprint,
+            "notify": self.notify or None,
         }
 
 
@@ -84,6 +87,7 @@ def prepare_export(
     timezone = valid_timezone(params.pop("timezone", None))
     requested_name = _display_name(params.pop("fileName", None))
     period = params.pop("period", None)
+    notify = valid_notify(params.pop("notify", None), principal)
     if not principal.may_export(source_name):
         raise Forbidden(f"You may not export {source_name}: ask an administrator for access.")
     if period is not None:
@@ -105,6 +109,7 @@ def prepare_export(
         include_confidential=principal.sees_confidential,
         requested_file_name=requested_name,
         timezone=timezone,
+        notify=notify,
         fingerprint=_fingerprint(
             source_name, planned.format_name, frozen, timezone, requested_name
         ),

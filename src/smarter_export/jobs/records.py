@@ -33,6 +33,8 @@ class AuditEvent(StrEnum):
     DOWNLOADED = "downloaded"
     EXPIRED = "expired"
     DELETED = "deleted"
+    NOTIFIED = "notified"  # the e-mail of `notify.emails` was sent
+    NOTIFY_FAILED = "notify_failed"  # an attempt to send it failed (retried)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class ExportJob:
     first_started_at: datetime | None = None
     phase: str | None = None
     schedule_id: str | None = None
+    notify: dict[str, Any] | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> ExportJob:

@@ -115,7 +115,9 @@ def run_once(
             user_id=schedule.user_id,
             now=now,
             schedule_id=schedule.id,
-        ),
+        )
+        # Checked against the owner's domain when the schedule was made or changed.
+        | {"notify": schedule.notify or None},
     )
     store.set_run_export(connection, schedule.id, due_at, export_id)
     job = job_store.get_job(connection, export_id)

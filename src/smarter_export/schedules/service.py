@@ -22,6 +22,7 @@ from smarter_export.jobs.prepare import prepare_export, valid_period, valid_time
 from smarter_export.jobs.queue import ExportQueue
 from smarter_export.jobs.service import Caller
 from smarter_export.log import get_logger
+from smarter_export.mail.recipients import valid_notify
 from smarter_export.schedules import store
 from smarter_export.schedules.cron import next_after, valid_cron
 from smarter_export.schedules.runs import RunOutcome, run_once
@@ -33,7 +34,6 @@ log = get_logger("smarter_export.schedules")
 # The keys of a schedule's body that are the schedule's own; the rest is the export request.
 SCHEDULE_KEYS = ("name", "format", "cron", "timezone", "period", "notify", "active")
 MAX_NAME = 200
-MAX_RECIPIENTS = 20
 
 
 class ScheduleService:
@@ -189,7 +189,7 @@ class ScheduleService:
             now=now,
         )
         period = None if body.get("period") is None else valid_period(body.get("period"))
-        notify = _notify(body.get("notify"))
+        notify = valid_notify(body.get("notify"), principal)
         request = {key: value for key, value in body.items() if key not in SCHEDULE_KEYS}
         # The request as a run would make it now: filters, columns, period and permission.
         prepare_export(
@@ -225,20 +225,3 @@ def body_of(schedule: Schedule) -> dict[str, Any]:
         "notify": schedule.notify,
         "active": schedule.active,
     }
-
-
-def _notify(value: object) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or set(value) - {"emails"}:
-        raise ValidationFailed.one("notify", 'give {"emails": ["someone@firm.example"]}')
-    emails = value.get("emails", [])
-    if (
-        not isinstance(emails, list)
-        or len(emails) > MAX_RECIPIENTS
-        or not all(isinstance(e, str) and 3 <= len(e) <= 254 and "@" in e for e in emails)
-    ):
-        raise ValidationFailed.one(
-            "notify.emails", f"give at most {MAX_RECIPIENTS} e-mail addresses"
-        )
-    return {"emails": emails}

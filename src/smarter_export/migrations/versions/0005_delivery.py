@@ -80,7 +80,27 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("export_job") as batch_op:
         batch_op.add_column(sa.Column("schedule_id", sa.String(length=36), nullable=True))
+        batch_op.add_column(sa.Column("notify", sa.JSON(), nullable=True))
     _create_webhooks()
+    op.create_table(
+        "mail_delivery",
+        sa.Column("id", sa.String(length=36), primary_key=True),
+        sa.Column("tenant_id", sa.String(length=36), sa.ForeignKey("tenant.id"), nullable=False),
+        sa.Column(
+            "export_id",
+            sa.String(length=36),
+            sa.ForeignKey("export_job.id"),
+            nullable=False,
+            unique=True,
+        ),
+        sa.Column("recipients", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("next_attempt_at", UtcDateTime(), nullable=True),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+    )
 
 
 def _create_webhooks() -> None:
@@ -146,7 +166,9 @@ def downgrade() -> None:
     op.drop_table("webhook_delivery")
     op.drop_index("ix_webhook_tenant", table_name="webhook")
     op.drop_table("webhook")
+    op.drop_table("mail_delivery")
     with op.batch_alter_table("export_job") as batch_op:
+        batch_op.drop_column("notify")
         batch_op.drop_column("schedule_id")
     op.drop_index("ix_schedule_event_schedule_created", table_name="schedule_event")
     op.drop_table("schedule_event")
