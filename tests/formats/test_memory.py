@@ -18,6 +18,7 @@ import pytest
 from smarter_export.formats.base import ExportWriter
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel import ExcelWriter
+from smarter_export.formats.excel_stream import StreamingExcelWriter
 
 from .conftest import make_table, time_entry_rows, write_export
 
@@ -46,8 +47,9 @@ def peak_bytes(writer: ExportWriter, path: Path, rows: int) -> int:
     [
         (CsvWriter, ".csv", 10_000, 200_000),
         (ExcelWriter, ".xlsx", 10_000, 100_000),
+        (StreamingExcelWriter, ".xlsx", 10_000, 200_000),
     ],
-    ids=["csv", "excel"],
+    ids=["csv", "excel", "excel-streamed"],
 )
 def test_peak_memory_does_not_grow_with_rows(
     tmp_path: Path, make_writer: type[ExportWriter], suffix: str, small: int, large: int

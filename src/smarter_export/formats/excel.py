@@ -44,6 +44,7 @@ class ExcelWriter:
     """Writes one .xlsx: "Export info" first, then each table on its own sheet(s)."""
 
     format_name: ClassVar[str] = "excel"
+    sheets_class: ClassVar[type[TableSheets]] = TableSheets
 
     def __init__(self, rows_per_sheet: int = EXCEL_MAX_DATA_ROWS) -> None:
         if not 1 <= rows_per_sheet <= EXCEL_MAX_DATA_ROWS:
@@ -69,12 +70,12 @@ class ExcelWriter:
         if not tables:
             raise ValueError("an export has at least one table")
         self._path, self._info, self._tables = path, info, list(tables)
-        self._workbook = Workbook(str(path), WORKBOOK_OPTIONS)
+        self._workbook = self._new_workbook(path)
         self._formats = TypedFormats(self._workbook, info.currency)
         self._info_sheet = self._workbook.add_worksheet(self._names.claim("Export info"))
         zone = export_zone(info)
         self._sheets = {
-            table.name: TableSheets(
+            table.name: self.sheets_class(
                 self._workbook,
                 self._formats,
                 self._names,
@@ -84,6 +85,9 @@ class ExcelWriter:
             )
             for table in tables
         }
+
+    def _new_workbook(self, path: Path) -> Any:
+        return Workbook(str(path), WORKBOOK_OPTIONS)
 
     def write_rows(self, table: str, batch: Sequence[Row]) -> None:
         sheets = self._sheets.get(table)

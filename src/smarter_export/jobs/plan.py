@@ -41,8 +41,9 @@ def plan_export(
     timezone: str | None = None,
     now: datetime | None = None,
 ) -> PlannedExport:
-    writer = make_writer(format_name, settings)
     source = get_source(source_name)
+    # Rows that are records stream; aggregates (which count no withheld rows) are small.
+    writer = make_writer(format_name, settings, aggregate=not source.counts_withheld_rows)
     query = source.parse(params)
     zone = timezone or firm.timezone
     generated_at = (now or datetime.now(UTC)).astimezone(ZoneInfo(zone))
