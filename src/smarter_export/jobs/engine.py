@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, Select
 from smarter_export.domain.database import read_snapshot
 from smarter_export.errors import ExportCancelled
 from smarter_export.formats.base import ExportWriter
+from smarter_export.jobs.batches import typed_batches
 from smarter_export.sources.base import DataSource, ExportQuery, Scope
 from smarter_export.tabular import ExportInfo, ExportOutcome, TableSpec
 
@@ -153,10 +154,7 @@ def _stream(
     done = 0
     if report is not None:
         report(done)
-    result = connection.execution_options(stream_results=True, yield_per=batch_size).execute(
-        statement
-    )
-    for batch in result.partitions():
+    for batch in typed_batches(connection, statement, batch_size):
         writer.write_rows(table, batch)
         done += len(batch)
         if report is not None:
