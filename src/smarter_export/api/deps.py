@@ -26,7 +26,13 @@ class AppServices:
     limiter: CreationLimiter
 
 
-def app_services(request: Request) -> AppServices:
+# The dependencies are `async def` although they do no I/O worth a thread (token checks, a
+# lookup on app state; a token's grants reach the database once per process): FastAPI runs a
+# plain `def` dependency on the thread pool, and those hand-offs cost a status poll more than
+# its own work.
+
+
+async def app_services(request: Request) -> AppServices:
     services: AppServices = request.app.state.services
     return services
 
@@ -34,14 +40,14 @@ def app_services(request: Request) -> AppServices:
 ServicesDep = Annotated[AppServices, Depends(app_services)]
 
 
-def export_service(services: ServicesDep) -> ExportService:
+async def export_service(services: ServicesDep) -> ExportService:
     return services.service
 
 
 ServiceDep = Annotated[ExportService, Depends(export_service)]
 
 
-def current_principal(
+async def current_principal(
     services: ServicesDep,
     authorization: Annotated[str | None, Header(description="Bearer <JWT>")] = None,
     x_tenant_id: Annotated[
@@ -63,7 +69,7 @@ def client_of(request: Request) -> tuple[str | None, str | None]:
     return address, request.headers.get("user-agent")
 
 
-def caller(request: Request, principal: CurrentPrincipal) -> Caller:
+async def caller(request: Request, principal: CurrentPrincipal) -> Caller:
     address, agent = client_of(request)
     return Caller(principal, client_address=address, user_agent=agent)
 
@@ -83,7 +89,7 @@ class Views:
         return export_view(job, self.service, self.base_url, self.viewer)
 
 
-def views(request: Request, principal: CurrentPrincipal, service: ServiceDep) -> Views:
+async def views(request: Request, principal: CurrentPrincipal, service: ServiceDep) -> Views:
     return Views(service, principal, str(request.base_url))
 
 
