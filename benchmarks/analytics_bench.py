@@ -61,7 +61,7 @@ def main() -> None:
                     include_confidential=True,
                 )
                 started = time.perf_counter()
-                result = run_export(engine, planned.plan, planned.writer, OUT / "analytics.csv")
+                result = run_export(engine, planned, OUT / "analytics.csv")
                 seconds.append(time.perf_counter() - started)
                 rows = result.rows_written["analytics"]
             wall = statistics.median(seconds)

@@ -1,9 +1,13 @@
-"""Independent readers of exported files: the csv module, openpyxl, pypdf. No code under test."""
+"""Independent readers of exported files: the csv module, openpyxl, pypdf, poppler's pdftotext.
+
+No code under test.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -68,3 +72,11 @@ def xlsx_described(data: bytes) -> list[tuple[object, ...]]:
                     )
                 )
     return described
+
+
+def pdftotext(data: bytes) -> str:
+    """The document's text as poppler reads it, pages in order, lines in reading order."""
+    done = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return done.stdout.decode("utf-8")

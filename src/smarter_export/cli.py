@@ -31,11 +31,10 @@ from smarter_export.domain.demo_data import DemoSize, database_is_empty, load_de
 from smarter_export.domain.schema import upgrade
 from smarter_export.domain.tenants import find_firm
 from smarter_export.errors import ExportError, ValidationFailed
-from smarter_export.formats.base import ExportWriter
-from smarter_export.jobs.engine import ExportPlan, ExportResult, run_export
+from smarter_export.jobs.engine import ExportResult, run_export
 from smarter_export.jobs.engine import Progress as EngineProgress
 from smarter_export.jobs.files import atomic_output
-from smarter_export.jobs.plan import plan_export
+from smarter_export.jobs.plan import ExportPlan, plan_export
 from smarter_export.log import configure_logging
 from smarter_export.settings import Settings, get_settings
 
@@ -130,16 +129,16 @@ def export(
         started = time.monotonic()
         with atomic_output(output) as temporary:
             if sys.stderr.isatty():
-                result = _export_with_bar(engine, planned.plan, planned.writer, temporary)
+                result = _export_with_bar(engine, planned, temporary)
             else:
-                result = run_export(engine, planned.plan, planned.writer, temporary)
+                result = run_export(engine, planned, temporary)
     except ExportError as error:
         _refuse(f"({error.code}): {error.message}")
     seconds = time.monotonic() - started
     rows = sum(result.rows_written.values())
     note = " (partial: " + "; ".join(result.warnings) + ")" if result.partial else ""
     typer.echo(
-        f"{output}: {result.rows_written.get(planned.plan.source.name, 0):,} rows"
+        f"{output}: {result.rows_written.get(planned.source.name, 0):,} rows"
         f" ({rows:,} with child tables), {result.size_bytes:,} bytes, {seconds:.1f} s,"
         f" {rows / max(seconds, 1e-9):,.0f} rows/s{note}"
     )
@@ -151,9 +150,7 @@ class _RateColumn(ProgressColumn):
         return Text(f"{speed:,.0f} rows/s" if speed else "- rows/s")
 
 
-def _export_with_bar(
-    engine: Engine, plan: ExportPlan, writer: ExportWriter, path: Path
-) -> ExportResult:
+def _export_with_bar(engine: Engine, plan: ExportPlan, path: Path) -> ExportResult:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -169,7 +166,7 @@ def _export_with_bar(
         def on_progress(progress: EngineProgress) -> None:
             bar.update(task, completed=progress.rows_processed, total=progress.rows_total)
 
-        return run_export(engine, plan, writer, path, on_progress=on_progress)
+        return run_export(engine, plan, path, on_progress=on_progress)
 
 
 @app.command()

@@ -163,13 +163,6 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'smarter_export.db').resolve()}"
 
-    def max_rows_for(self, format_name: str) -> int:
-        return {
-            "csv": self.max_rows_csv,
-            "excel": self.max_rows_excel,
-            "pdf": self.max_rows_pdf,
-        }[format_name]
-
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

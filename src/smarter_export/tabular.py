@@ -85,9 +85,11 @@ class ExportInfo:
 class ExportOutcome:
     """What happened, known only at the end: handed to the writer when it closes."""
 
-    rows_by_table: dict[str, int]
-    partial: bool = False
-    warnings: tuple[str, ...] = ()
+    rows_by_table: dict[str, int]  # rows the writer was given, by table
+    partial: bool = False  # some rows that matched are not in the file
+    warnings: tuple[str, ...] = ()  # what is missing and why, in words a reader acts on
+    # Rows the filters matched, by table: more than the writer was given where a cap cut them.
+    rows_matched: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,5 +97,6 @@ class WriteSummary:
     """What a writer reports once its file is complete."""
 
     path_size_bytes: int
-    rows_written: dict[str, int] = field(default_factory=dict)
+    rows_written: dict[str, int] = field(default_factory=dict)  # rows the file holds, by table
     files: tuple[str, ...] = ()  # names inside an archive, when there are several
+    warnings: tuple[str, ...] = ()  # what the writer itself could not put in the file

@@ -150,6 +150,7 @@ def write_export(
     info: ExportInfo | None = None,
     partial: bool = False,
     warnings: tuple[str, ...] = (),
+    matched: dict[str, int] | None = None,
     batch_size: int = 1_000,
 ) -> WriteSummary:
     """Open, feed every table's rows in order in batches, close: what the engine does."""
@@ -160,4 +161,5 @@ def write_export(
         for batch in batches(rows.get(table.name, ()), batch_size):
             writer.write_rows(table.name, batch)
             counts[table.name] += len(batch)
-    return writer.close(ExportOutcome(counts, partial=partial, warnings=warnings))
+    outcome = ExportOutcome(counts, partial=partial, warnings=warnings, rows_matched=matched or {})
+    return writer.close(outcome)

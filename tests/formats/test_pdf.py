@@ -129,25 +129,41 @@ def test_child_table_is_its_own_section(tmp_path: Path) -> None:
     assert summary.rows_written == {"invoices": 1, "line_items": 1}
 
 
-def test_row_cap_is_kept_and_said(tmp_path: Path) -> None:
+def test_what_is_left_out_is_said_at_the_top_and_at_the_end(tmp_path: Path) -> None:
+    # The engine cut the export at 30 rows of 75 and used up the cap before the line items.
+    path = tmp_path / "export.pdf"
+    entries = make_table()
+    lines = make_table(name="line_items", title="Line items")
+    warning = "Partial export: 60 of 90 rows are not in this file: PDF exports hold at most 30."
+
+    summary = write_export(
+        PdfWriter(),
+        path,
+        tables=[entries, lines],
+        rows={entries.name: time_entry_rows(30)},
+        batch_size=20,
+        partial=True,
+        warnings=(warning,),
+        matched={entries.name: 75, lines.name: 15},
+    )
+
+    pages = page_texts(path)
+    text = " ".join(pages)
+    assert summary.rows_written == {entries.name: 30, lines.name: 0}
+    assert "0000029" in text  # the writer draws every row it is given
+    title_block = pages[0][: pages[0].index("Time entries Date")]
+    assert "Rows: Time entries 30 of 75 \u00b7 Line items 0 of 15. Partial: yes" in title_block
+    assert "Not shown: row limit reached." in pages[-1]
+    assert warning in pages[-1]
+
+
+def test_a_complete_export_says_so_at_the_top(tmp_path: Path) -> None:
     path = tmp_path / "export.pdf"
     table = make_table()
 
-    summary = write_export(
-        PdfWriter(max_rows=30),
-        path,
-        tables=[table],
-        rows={table.name: time_entry_rows(75)},
-        batch_size=20,
-        warnings=("Some matters are confidential and were left out.",),
-    )
+    write_export(PdfWriter(), path, tables=[table], rows={table.name: time_entry_rows(3)})
 
-    text = " ".join(page_texts(path))
-    assert summary.rows_written == {table.name: 30}
-    assert "0000029" in text
-    assert "0000030" not in text
-    assert "45 rows are not shown: a PDF holds at most 30 rows." in text
-    assert "Some matters are confidential and were left out." in text
+    assert "Rows: Time entries 3. Partial: no." in page_texts(path)[0]
 
 
 def test_empty_export_says_so(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
-"""The registry: names and aliases to writers, settings passed through, unknown names refused."""
+"""The registry: names and aliases to formats, each format's file and row cap, settings passed
+through to its writer, unknown names refused."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,10 +11,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from smarter_export.errors import ValidationFailed
+from smarter_export.formats.base import RowCap
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel import ExcelWriter
 from smarter_export.formats.pdf import PdfWriter
-from smarter_export.formats.registry import format_names, make_writer
+from smarter_export.formats.registry import FORMATS, find_format, format_names
 from smarter_export.settings import Settings
 
 from .conftest import make_table, time_entry_rows, write_export
@@ -23,25 +26,67 @@ def test_format_names() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "writer_class"),
-    [("csv", CsvWriter), ("excel", ExcelWriter), ("xlsx", ExcelWriter), ("PDF", PdfWriter)],
+    ("name", "canonical", "writer_class"),
+    [
+        ("csv", "csv", CsvWriter),
+        ("excel", "excel", ExcelWriter),
+        ("xlsx", "excel", ExcelWriter),
+        (" PDF ", "pdf", PdfWriter),
+    ],
 )
 def test_names_and_aliases_make_their_writer(
-    name: str, writer_class: type[CsvWriter | ExcelWriter | PdfWriter]
+    name: str, canonical: str, writer_class: type[CsvWriter | ExcelWriter | PdfWriter]
 ) -> None:
-    writer = make_writer(name, Settings())
+    found = find_format(name)
 
-    assert isinstance(writer, writer_class)
-    assert writer.format_name == writer_class.format_name
+    assert found.name == canonical
+    assert isinstance(found.make_writer(Settings()), writer_class)
 
 
 def test_an_unknown_format_is_the_callers_error() -> None:
     with pytest.raises(ValidationFailed) as caught:
-        make_writer("docx", Settings())
+        find_format("docx")
 
     (problem,) = caught.value.problems
     assert problem.field == "format"
     assert "must be one of csv, excel, pdf" in problem.message
+
+
+def test_each_format_names_its_file() -> None:
+    one, two = make_table(), make_table(name="line_items")
+    files = {f.name: (f.file_for([one]), f.file_for([one, two])) for f in FORMATS}
+
+    assert files["csv"][0].extension == ".csv"
+    assert files["csv"][0].content_type == "text/csv; charset=utf-8"
+    assert files["csv"][1].extension == ".zip"  # one CSV per table
+    assert files["csv"][1].content_type == "application/zip"
+    assert files["excel"][0] == files["excel"][1]
+    assert files["excel"][0].extension == ".xlsx"
+    assert files["pdf"][1].extension == ".pdf"
+
+
+@pytest.mark.parametrize("name", format_names())
+def test_each_row_cap_is_one_setting(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A registration naming a setting that does not exist fails here, not as a 500 at run time.
+    found = find_format(name)
+    variable = f"SMARTER_EXPORT_{found.row_cap_setting.upper()}"
+    monkeypatch.setenv(variable, "1234")
+
+    assert found.row_cap(Settings()) == 1234
+
+
+@pytest.mark.parametrize("setting", ["max_rows_docx", "csv_byte_order_mark", "data_dir"])
+def test_a_format_naming_no_row_cap_is_refused_when_registered(setting: str) -> None:
+    csv = find_format("csv")
+
+    with pytest.raises(ValueError, match=f"'{setting}' is not a row cap of Settings"):
+        replace(csv, name="tsv", row_cap_setting=setting)
+
+
+def test_a_pdf_cap_counts_every_row_and_a_data_file_cap_its_records() -> None:
+    counts = {f.name: f.row_cap_counts for f in FORMATS}
+
+    assert counts == {"csv": RowCap.MAIN_ROWS, "excel": RowCap.MAIN_ROWS, "pdf": RowCap.ALL_ROWS}
 
 
 def test_settings_reach_the_writers(tmp_path: Path) -> None:
@@ -53,23 +98,25 @@ def test_settings_reach_the_writers(tmp_path: Path) -> None:
     )
     table = make_table()
 
-    write_export(make_writer("csv", settings), tmp_path / "a.csv", tables=[table], rows={})
+    write = find_format("csv").make_writer(settings)
+    write_export(write, tmp_path / "a.csv", tables=[table], rows={})
     assert (tmp_path / "a.csv").read_bytes().startswith(b"Date,")
 
+    assert find_format("pdf").row_cap(settings) == 3
     summary = write_export(
-        make_writer("pdf", settings),
+        find_format("pdf").make_writer(settings),
         tmp_path / "a.pdf",
         tables=[table],
         rows={table.name: time_entry_rows(5)},
     )
-    assert summary.rows_written == {table.name: 3}
+    assert summary.rows_written == {table.name: 5}  # the cap is the engine's, not the writer's
     assert (
         "Privileged: attorney work product."
         in PdfReader(tmp_path / "a.pdf").pages[0].extract_text()
     )
 
     summary = write_export(
-        make_writer("excel", settings),
+        find_format("excel").make_writer(settings),
         tmp_path / "a.xlsx",
         tables=[table],
         rows={table.name: time_entry_rows(11)},

@@ -34,7 +34,7 @@ def export(engine: Engine, tmp_path: Path, format_name: str) -> bytes:
         requested_by="tester",
     )
     path = tmp_path / f"analytics{planned.file_extension}"
-    run_export(engine, planned.plan, planned.writer, path)
+    run_export(engine, planned, path)
     return path.read_bytes()
 
 

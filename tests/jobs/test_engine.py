@@ -78,8 +78,10 @@ def export(
     )
     path = tmp_path / f"out{planned.file_extension}"
     seen: list[Progress] = []
-    result = run_export(engine, planned.plan, planned.writer, path, on_progress=seen.append)
-    assert seen and seen[-1].rows_processed == result.rows_written[source]
+    result = run_export(engine, planned, path, on_progress=seen.append)
+    # Every row of every table is counted, and the last word is the writer's close.
+    assert seen[-1].rows_processed == seen[-1].rows_total == sum(result.rows_written.values())
+    assert seen[-1].phase == "finishing"
     return path.read_bytes(), result
 
 

@@ -8,6 +8,7 @@ opens the streamed one and reads every sheet as our CSV export says.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,12 +19,13 @@ import pytest
 from sqlalchemy import Engine
 
 from smarter_export.domain.tenants import find_firm
+from smarter_export.formats.base import ExportWriter
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel import ExcelWriter
 from smarter_export.formats.excel_stream import StreamingExcelWriter
 from smarter_export.formats.safety import neutralise
-from smarter_export.jobs.engine import ExportPlan, ExportResult, run_export
-from smarter_export.jobs.plan import plan_export
+from smarter_export.jobs.engine import ExportResult, run_export
+from smarter_export.jobs.plan import ExportPlan, plan_export
 from smarter_export.settings import Settings
 from smarter_export.sources.registry import SOURCES
 from tests.libreoffice import assert_sheet_rows_match, sheets_as_csv
@@ -61,7 +63,11 @@ def plan(engine: Engine, folder: Path, source: str, params: dict[str, Any]) -> E
         params=params,
         requested_by="fidelity@example.com",
         include_confidential=True,
-    ).plan
+    )
+
+
+def with_writer(planned: ExportPlan, writer: ExportWriter) -> ExportPlan:
+    return replace(planned, writer=writer)
 
 
 @pytest.fixture
@@ -73,12 +79,15 @@ def salted_engine(demo_engine: Engine) -> Engine:
 
 
 def data_sheets(
-    workbook: dict[str, list[list[str]]], order: list[str], result: ExportResult
+    workbook: dict[str, list[list[str]]],
+    order: list[str],
+    planned: ExportPlan,
+    result: ExportResult,
 ) -> dict[str, list[list[str]]]:
     """{table name: its data rows, continuation sheets joined, totals row dropped}."""
     names = iter(order[1:])  # "Export info" first
     rows_by_table = {}
-    for table in result.tables:
+    for table in planned.tables:
         expected = result.rows_written[table.name]
         rows: list[list[str]] = []
         while True:
@@ -100,8 +109,12 @@ def test_every_source_gives_the_same_workbook_and_libreoffice_reads_it(
         folder.mkdir()
         reference, fast = folder / "reference.xlsx", folder / "fast.xlsx"
         planned = plan(salted_engine, folder, source, params)
-        expected = run_export(salted_engine, planned, ExcelWriter(ROWS_PER_SHEET), reference)
-        result = run_export(salted_engine, planned, StreamingExcelWriter(ROWS_PER_SHEET), fast)
+        expected = run_export(
+            salted_engine, with_writer(planned, ExcelWriter(ROWS_PER_SHEET)), reference
+        )
+        result = run_export(
+            salted_engine, with_writer(planned, StreamingExcelWriter(ROWS_PER_SHEET)), fast
+        )
         assert result.rows_written == expected.rows_written, where
         assert sum(result.rows_written.values()) > 0, where
         described = xlsx_described(fast.read_bytes())
@@ -109,11 +122,11 @@ def test_every_source_gives_the_same_workbook_and_libreoffice_reads_it(
         seen.update(cell[1] for cell in described)
 
         csv_path = folder / "ours.zip"
-        run_export(salted_engine, planned, CsvWriter(), csv_path)
+        run_export(salted_engine, with_writer(planned, CsvWriter()), csv_path)
         ours = csv_tables(csv_path.read_bytes())
         order = list(xlsx_sheets(fast.read_bytes()))
-        read = data_sheets(sheets_as_csv(fast, folder / "lo"), order, result)
-        for table in result.tables:
+        read = data_sheets(sheets_as_csv(fast, folder / "lo"), order, planned, result)
+        for table in planned.tables:
             rows = (ours.get(table.name) or ours["main"])[1:]
             kinds = [str(column.kind) for column in table.columns]
             assert_sheet_rows_match(read[table.name], rows, kinds, f"{where}, {table.name}")
@@ -162,7 +175,7 @@ def test_every_source_gives_the_same_csv(salted_engine: Engine, tmp_path: Path) 
         where = f"{source} {params.get('metric', '')}".strip()
         path = tmp_path / f"{number}.csv"
         planned = plan(salted_engine, tmp_path, source, params)
-        result = run_export(salted_engine, planned, CsvWriter(), path)
+        result = run_export(salted_engine, with_writer(planned, CsvWriter()), path)
         ours = csv_tables(path.read_bytes())
         expected = reference_csv(salted_engine, planned)
         assert sum(result.rows_written.values()) > 0, where

@@ -50,7 +50,11 @@ def row_of(page: Page, export_id: str) -> Locator:
     return page.locator(f'#export-list li[data-export-id="{export_id}"]')
 
 
-def expected_time_entries(service: LiveService, date_from: str, date_to: str) -> int:
+def expected_time_entries(
+    service: LiveService, date_from: str, date_to: str, *, confidential: bool = False
+) -> int:
+    """The firm's time entries in the period: those a person without clearance sees, or (with
+    `confidential`) those withheld from them."""
     engine = make_engine(service.settings.resolved_database_url)
     try:
         with engine.connect() as connection:
@@ -58,10 +62,15 @@ def expected_time_entries(service: LiveService, date_from: str, date_to: str) ->
                 connection.execute(
                     text(
                         "SELECT count(*) FROM time_entry te JOIN matter m ON m.id = te.matter_id"
-                        " WHERE te.tenant_id = :t AND NOT te.is_deleted AND NOT m.is_confidential"
-                        " AND te.date BETWEEN :a AND :b"
+                        " WHERE te.tenant_id = :t AND NOT te.is_deleted"
+                        " AND m.is_confidential = :confidential AND te.date BETWEEN :a AND :b"
                     ),
-                    {"t": service.firm().id, "a": date_from, "b": date_to},
+                    {
+                        "t": service.firm().id,
+                        "a": date_from,
+                        "b": date_to,
+                        "confidential": confidential,
+                    },
                 ).scalar_one()
             )
     finally:

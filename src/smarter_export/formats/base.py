@@ -1,35 +1,94 @@
-"""The writer protocol every format implements.
+"""What a format is: the writer protocol every format implements, and the format's registration.
 
 A writer is opened once with the tables it will receive, is fed batches of typed rows table by
 table (all rows of the first table, then all of the next), and is closed with the outcome. It
 writes only to the path it was given; publishing the file is someone else's job. Writers know
-nothing of SQL, HTTP or jobs.
+nothing of SQL, HTTP or jobs, and they draw every row they are given: how many rows an export
+holds is the engine's decision (see `RowCap`), made once for every table.
+
+Everything else about a format (its names, file type, row cap, how its writer is made) is its
+`ExportFormat` registration, listed in `registry.py`; nothing else switches on a format's name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Protocol
 
+from smarter_export.settings import Settings
 from smarter_export.tabular import ExportInfo, ExportOutcome, Row, TableSpec, WriteSummary
 
 
 class ExportWriter(Protocol):
-    format_name: ClassVar[str]  # "csv", "excel", "pdf"
-
-    def file_extension(self, tables: Sequence[TableSpec]) -> str:
-        """ ".csv", ".xlsx", ".pdf"; CSV gives ".zip" when there is more than one table."""
-        ...
-
-    def content_type(self, tables: Sequence[TableSpec]) -> str: ...
-
     def open(self, path: Path, info: ExportInfo, tables: Sequence[TableSpec]) -> None: ...
 
     def write_rows(self, table: str, batch: Sequence[Row]) -> None: ...
 
-    def close(self, outcome: ExportOutcome) -> WriteSummary: ...
+    def close(self, outcome: ExportOutcome) -> WriteSummary:
+        """Finish the file. The summary counts the rows the file holds; a writer that could not
+        hold every row it was given says so in the file and in the summary's warnings."""
+        ...
 
     def abort(self) -> None:
         """Release files and memory after a failure; deleting the partial file is the caller's."""
         ...
+
+
+@dataclass(frozen=True)
+class FileKind:
+    extension: str  # ".xlsx"
+    content_type: str
+
+
+ZIP = FileKind(".zip", "application/zip")
+
+
+class RowCap(StrEnum):
+    """What a format's row cap counts."""
+
+    # The main table's rows; each written row keeps all of its child rows (an invoice with all
+    # its line items), so a file for machines never holds half a record.
+    MAIN_ROWS = "main rows"
+    # Every row in the file, main and child alike: a document a person reads has a length.
+    ALL_ROWS = "all rows"
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One format, as the service offers it: everything about it in one place."""
+
+    name: str  # "excel": the URL's and the CLI's name
+    title: str  # "Excel": how a person calls it
+    file: FileKind
+    row_cap_setting: str  # the `Settings` field holding its row cap: "max_rows_excel"
+    row_cap_counts: RowCap
+    make_writer: Callable[[Settings], ExportWriter]
+    aliases: tuple[str, ...] = ()  # other names callers use: "xlsx"
+    several_tables: FileKind | None = None  # the file when there are child tables, if another
+    # The writer of aggregates (analytics), if another: small files that may need what the
+    # record writer leaves out.
+    make_aggregate_writer: Callable[[Settings], ExportWriter] | None = None
+
+    def __post_init__(self) -> None:
+        # A misnamed cap fails when the format is registered, at import, not in an export.
+        field = Settings.model_fields.get(self.row_cap_setting)
+        if field is None or field.annotation is not int:
+            raise ValueError(
+                f"format {self.name!r}: {self.row_cap_setting!r} is not a row cap of Settings"
+            )
+
+    def file_for(self, tables: Sequence[TableSpec]) -> FileKind:
+        if len(tables) > 1 and self.several_tables is not None:
+            return self.several_tables
+        return self.file
+
+    def writer_for(self, settings: Settings, *, aggregate: bool) -> ExportWriter:
+        if aggregate and self.make_aggregate_writer is not None:
+            return self.make_aggregate_writer(settings)
+        return self.make_writer(settings)
+
+    def row_cap(self, settings: Settings) -> int:
+        return int(getattr(settings, self.row_cap_setting))

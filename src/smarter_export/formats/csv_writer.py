@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any
 
 from smarter_export.formats.describe import export_zone
 from smarter_export.formats.safety import FORMULA_TRIGGERS, neutralise
@@ -98,8 +98,6 @@ class _TableFile:
 class CsvWriter:
     """Writes one .csv, or a .zip of one .csv per table when the source has child tables."""
 
-    format_name: ClassVar[str] = "csv"
-
     def __init__(self, byte_order_mark: bool = True) -> None:
         # The BOM is written by hand at the start of each file: the "utf-8-sig" codec would do
         # it too, but through a Python-level encoder called for every row.
@@ -111,12 +109,6 @@ class CsvWriter:
         self._current: _TableFile | None = None
         self._next_table = 0  # index of the first table not yet started
         self._rows: dict[str, int] = {}
-
-    def file_extension(self, tables: Sequence[TableSpec]) -> str:
-        return ".zip" if len(tables) > 1 else ".csv"
-
-    def content_type(self, tables: Sequence[TableSpec]) -> str:
-        return "application/zip" if len(tables) > 1 else "text/csv; charset=utf-8"
 
     def open(self, path: Path, info: ExportInfo, tables: Sequence[TableSpec]) -> None:
         if not tables:

@@ -55,15 +55,30 @@ def info_lines(info: ExportInfo) -> list[tuple[str, str]]:
 def outcome_lines(
     tables: Sequence[TableSpec], outcome: ExportOutcome, rows_written: dict[str, int]
 ) -> list[tuple[str, str]]:
-    """(label, value) pairs known only at the end: row counts, partial or not.
+    """(label, value) pairs known only at the end: rows per table ("43 of 612"), partial or not.
 
-    The outcome's counts are what the engine read; the writer's own counts are what the file
-    holds. They differ only when a writer dropped rows (the PDF row cap), and then the file's
-    own number is the one a reader can check, so it wins.
+    The writer's own counts are what the file holds, so they are the ones shown; a table that
+    holds fewer rows than matched says of how many, and any row missing makes the file partial.
     """
     lines = []
+    partial = outcome.partial
     for table in tables:
-        count = rows_written.get(table.name, outcome.rows_by_table.get(table.name, 0))
-        lines.append((f"Rows: {table.title}", f"{count:,}"))
-    lines.append(("Partial", "yes" if outcome.partial else "no"))
+        given = outcome.rows_by_table.get(table.name, 0)
+        count = rows_written.get(table.name, given)
+        matched = max(outcome.rows_matched.get(table.name, given), given)
+        partial = partial or count < matched
+        value = f"{count:,}" if count >= matched else f"{count:,} of {matched:,}"
+        lines.append((f"Rows: {table.title}", value))
+    lines.append(("Partial", "yes" if partial else "no"))
     return lines
+
+
+def outcome_summary(
+    tables: Sequence[TableSpec], outcome: ExportOutcome, rows_written: dict[str, int]
+) -> str:
+    """The same facts in one line, for the top of a document whose warnings come at its end."""
+    *counts, (_, partial) = outcome_lines(tables, outcome, rows_written)
+    rows = " \u00b7 ".join(f"{label.removeprefix('Rows: ')} {value}" for label, value in counts)
+    if partial == "yes":
+        return f"Rows: {rows}. Partial: yes, see the warnings at the end."
+    return f"Rows: {rows}. Partial: no."

@@ -43,7 +43,6 @@ WORKBOOK_OPTIONS = {
 class ExcelWriter:
     """Writes one .xlsx: "Export info" first, then each table on its own sheet(s)."""
 
-    format_name: ClassVar[str] = "excel"
     sheets_class: ClassVar[type[TableSheets]] = TableSheets
 
     def __init__(self, rows_per_sheet: int = EXCEL_MAX_DATA_ROWS) -> None:
@@ -59,12 +58,6 @@ class ExcelWriter:
         self._tables: list[TableSpec] = []
         self._sheets: dict[str, TableSheets] = {}
         self._current: TableSheets | None = None
-
-    def file_extension(self, tables: Sequence[TableSpec]) -> str:
-        return ".xlsx"
-
-    def content_type(self, tables: Sequence[TableSpec]) -> str:
-        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
     def open(self, path: Path, info: ExportInfo, tables: Sequence[TableSpec]) -> None:
         if not tables:
@@ -89,6 +82,12 @@ class ExcelWriter:
     def _new_workbook(self, path: Path) -> Any:
         return Workbook(str(path), WORKBOOK_OPTIONS)
 
+    def _finish_workbook(self) -> int:
+        """Write the file out; its size in bytes."""
+        self._workbook.close()
+        assert self._path is not None
+        return self._path.stat().st_size
+
     def write_rows(self, table: str, batch: Sequence[Row]) -> None:
         sheets = self._sheets.get(table)
         if sheets is None:
@@ -107,10 +106,9 @@ class ExcelWriter:
             self._current.finish()
         rows = {name: sheets.rows for name, sheets in self._sheets.items()}
         self._fill_info_sheet(outcome, rows)
-        self._workbook.close()
+        size = self._finish_workbook()
         self._workbook = None
-        assert self._path is not None
-        return WriteSummary(self._path.stat().st_size, rows)
+        return WriteSummary(size, rows)
 
     def abort(self) -> None:
         """Drop the temporary row files instead of assembling a workbook nobody will read."""

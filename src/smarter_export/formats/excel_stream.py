@@ -67,6 +67,11 @@ class StreamingExcelWriter(ExcelWriter):
     def _new_workbook(self, path: Path) -> Any:
         return StreamingWorkbook(path, self._sheet_bytes_limit)
 
+    def _finish_workbook(self) -> int:
+        # Measured on the open file: the path may be gone (a caller that stopped waiting).
+        size: int = self._workbook.close()
+        return size
+
     def abort(self) -> None:
         if self._workbook is not None:
             self._workbook.discard()

@@ -4,20 +4,27 @@ Platypus tables measure every cell and keep the whole table before laying it out
 long tables, see PERFORMANCE.md); here each row is drawn as it arrives at precomputed x
 positions, cut to one line. "Page X of Y" needs Y before it is known: every page draws
 "Page X of " and places a form XObject that is defined once, at close, holding the count. No
-page is kept aside to be redrawn. A row cap keeps the document one a person can read.
+page is kept aside to be redrawn. The title block's line of row counts is such a form too:
+the counts are final only at close. The writer draws every row it is given; the engine keeps
+the document one a person can read by its row cap, and the outcome says what was left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from reportlab.lib.colors import Color, black
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from smarter_export.formats.describe import EMPTY_TABLE_MESSAGE, export_zone, info_lines
+from smarter_export.formats.describe import (
+    EMPTY_TABLE_MESSAGE,
+    export_zone,
+    info_lines,
+    outcome_summary,
+)
 from smarter_export.formats.pdf_layout import (
     BODY_SIZE,
     BOTTOM,
@@ -33,6 +40,8 @@ from smarter_export.tabular import ExportInfo, ExportOutcome, Row, TableSpec, Wr
 
 DEFAULT_NOTICE = "Confidential: contains privileged and confidential client information."
 PAGE_COUNT_FORM = "pageCount"
+OUTCOME_FORM = "outcome"  # the title block's row counts, partial or not
+NOT_SHOWN_MESSAGE = "Not shown: row limit reached."
 GREY = Color(0.35, 0.35, 0.35)
 SHADE = Color(0.94, 0.94, 0.94)
 FOOTER_Y = 20.0
@@ -42,14 +51,7 @@ PAGE_LABEL_END = PAGE_WIDTH - MARGIN - 24  # "Page X of " ends here; the count f
 class PdfWriter:
     """Writes one landscape US-letter .pdf: title block, tables, totals, warnings."""
 
-    format_name: ClassVar[str] = "pdf"
-
-    def __init__(
-        self, max_rows: int = 50_000, confidentiality_notice: str = DEFAULT_NOTICE
-    ) -> None:
-        if max_rows < 1:
-            raise ValueError("max_rows must be at least 1")
-        self._max_rows = max_rows
+    def __init__(self, confidentiality_notice: str = DEFAULT_NOTICE) -> None:
         self._notice = confidentiality_notice
         self._canvas: Any = None
         self._plans: dict[str, TablePlan] = {}
@@ -57,14 +59,8 @@ class PdfWriter:
         self._pages = 0
         self._y = 0.0
         self._text: Any = None  # the page's one text object: far cheaper than one per cell
-        self._drawn = 0
-        self._dropped = 0
-
-    def file_extension(self, tables: Sequence[TableSpec]) -> str:
-        return ".pdf"
-
-    def content_type(self, tables: Sequence[TableSpec]) -> str:
-        return "application/pdf"
+        self._tables: Sequence[TableSpec] = ()
+        self._outcome: ExportOutcome | None = None  # known at close
 
     def open(self, path: Path, info: ExportInfo, tables: Sequence[TableSpec]) -> None:
         if not tables:
@@ -80,6 +76,7 @@ class PdfWriter:
         zone = export_zone(info)
         self._plans = {table.name: TablePlan(table, zone, self._body.width) for table in tables}
         self._titled = len(tables) > 1  # one table needs no heading besides the export's title
+        self._tables, self._outcome = tables, None
         canvas = Canvas(str(path), pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
         canvas.setTitle(info.title)
         canvas.setAuthor(info.firm_name)
@@ -95,16 +92,11 @@ class PdfWriter:
             raise ValueError(f"table {table!r} was not announced when the writer opened")
         if plan is not self._current:
             self._enter(plan)
-        plan.received += len(batch)
-        room = max(self._max_rows - self._drawn, 0)
-        if len(batch) > room:
-            self._dropped += len(batch) - room
-            batch = batch[:room]
         for row in batch:
             self._row(plan, row)
-        self._drawn += len(batch)
 
     def close(self, outcome: ExportOutcome) -> WriteSummary:
+        self._outcome = outcome
         for plan in self._plans.values():
             if not plan.started:
                 self._enter(plan)
@@ -117,9 +109,14 @@ class PdfWriter:
         canvas.setFillColor(GREY)
         canvas.drawString(0, 0, str(self._pages))
         canvas.endForm()
+        rows = {name: plan.rows for name, plan in self._plans.items()}
+        canvas.beginForm(OUTCOME_FORM)
+        canvas.setFont(REGULAR, BODY_SIZE)
+        summary = outcome_summary(self._tables, outcome, rows)
+        canvas.drawString(0, 0, self._body.fit(summary, PAGE_WIDTH - 2 * MARGIN))
+        canvas.endForm()
         canvas.save()
         self._canvas = None
-        rows = {name: plan.rows for name, plan in self._plans.items()}
         return WriteSummary(self._path.stat().st_size, rows)
 
     def abort(self) -> None:
@@ -179,10 +176,20 @@ class PdfWriter:
         self._y -= 38
         for label, value in info_lines(info)[1:]:  # the firm is already the first line
             self._line(f"{label}: {value}")
+        self._outcome_line()
         for note in info.notes:
             for piece in simpleSplit(note, REGULAR, BODY_SIZE, room):
                 self._line(piece)
         self._y -= 8
+
+    def _outcome_line(self) -> None:
+        """Room for the row counts and partial or not: known at close, drawn then as a form."""
+        self._make_room(ROW_HEIGHT)
+        self._y -= ROW_HEIGHT
+        self._canvas.saveState()
+        self._canvas.translate(MARGIN, self._y + 3)
+        self._canvas.doForm(OUTCOME_FORM)
+        self._canvas.restoreState()
 
     def _line(self, text: str, fitter: TextFitter | None = None) -> None:
         fitter = fitter or self._body
@@ -219,8 +226,9 @@ class PdfWriter:
             return
         self._current = None
         if plan.rows == 0:
-            shown = EMPTY_TABLE_MESSAGE if plan.received == 0 else "Not shown: row limit reached."
-            self._line(shown)
+            # A table reached after the row cap was used up gets no rows, and is finished at close.
+            matched = self._outcome.rows_matched.get(plan.table.name, 0) if self._outcome else 0
+            self._line(NOT_SHOWN_MESSAGE if matched else EMPTY_TABLE_MESSAGE)
         elif plan.totals:
             self._make_room(ROW_HEIGHT + 2, plan)
             self._canvas.line(MARGIN, self._y - 1, PAGE_WIDTH - MARGIN, self._y - 1)
@@ -231,11 +239,6 @@ class PdfWriter:
 
     def _warnings(self, outcome: ExportOutcome) -> None:
         warnings = list(outcome.warnings)
-        if self._dropped:
-            warnings.append(
-                f"{self._dropped:,} rows are not shown: a PDF holds at most "
-                f"{self._max_rows:,} rows. Export as CSV or Excel for every row."
-            )
         if outcome.partial and not warnings:
             warnings.append("This export is partial: some rows are missing.")
         if not warnings:

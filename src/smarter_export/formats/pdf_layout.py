@@ -134,7 +134,6 @@ class TablePlan:
         }
         self._total_items = tuple(self.totals)
         self.started = False
-        self.received = 0  # rows the writer was given
         self.rows = 0  # rows drawn
 
     def add_to_totals(self, row: Row) -> None:

@@ -1,56 +1,69 @@
-"""The formats the service can write, by name: the one place a format name becomes a writer.
+"""The formats the service can write, by name: the one place a format name becomes a format.
 
-Adding a format is one writer module and one line here; nothing else switches on the name.
+Adding a format is one writer module and one registration here; nothing else switches on the
+name. Each registration names the `Settings` field of its row cap, so a cap is one setting.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from smarter_export.errors import ValidationFailed
-from smarter_export.formats.base import ExportWriter
+from smarter_export.formats.base import ZIP, ExportFormat, FileKind, RowCap
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel import ExcelWriter
 from smarter_export.formats.excel_stream import StreamingExcelWriter
 from smarter_export.formats.pdf import PdfWriter
-from smarter_export.settings import Settings
 
-WRITERS: dict[str, Callable[[Settings], ExportWriter]] = {
-    "csv": lambda settings: CsvWriter(byte_order_mark=settings.csv_byte_order_mark),
-    "excel": lambda settings: StreamingExcelWriter(rows_per_sheet=settings.excel_rows_per_sheet),
-    "pdf": lambda settings: PdfWriter(
-        max_rows=settings.max_rows_pdf,
-        confidentiality_notice=settings.pdf_confidentiality_notice,
+FORMATS: tuple[ExportFormat, ...] = (
+    ExportFormat(
+        name="csv",
+        title="CSV",
+        file=FileKind(".csv", "text/csv; charset=utf-8"),
+        several_tables=ZIP,  # one .csv per table
+        row_cap_setting="max_rows_csv",
+        row_cap_counts=RowCap.MAIN_ROWS,
+        make_writer=lambda settings: CsvWriter(byte_order_mark=settings.csv_byte_order_mark),
     ),
-}
+    ExportFormat(
+        name="excel",
+        title="Excel",
+        aliases=("xlsx",),
+        file=FileKind(".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        row_cap_setting="max_rows_excel",
+        row_cap_counts=RowCap.MAIN_ROWS,
+        make_writer=lambda settings: StreamingExcelWriter(
+            rows_per_sheet=settings.excel_rows_per_sheet
+        ),
+        # Aggregates (analytics) are small and may carry charts: their workbooks keep
+        # XlsxWriter, the reference that the streamed writer of record exports is held to.
+        make_aggregate_writer=lambda settings: ExcelWriter(
+            rows_per_sheet=settings.excel_rows_per_sheet
+        ),
+    ),
+    ExportFormat(
+        name="pdf",
+        title="PDF",
+        file=FileKind(".pdf", "application/pdf"),
+        row_cap_setting="max_rows_pdf",
+        row_cap_counts=RowCap.ALL_ROWS,
+        make_writer=lambda settings: PdfWriter(
+            confidentiality_notice=settings.pdf_confidentiality_notice
+        ),
+    ),
+)
 
-# Aggregates (analytics) are small and may carry charts: their workbooks keep XlsxWriter, the
-# reference that the streamed writer of record exports is held to.
-AGGREGATE_WRITERS: dict[str, Callable[[Settings], ExportWriter]] = {
-    "excel": lambda settings: ExcelWriter(rows_per_sheet=settings.excel_rows_per_sheet),
-}
-
-# Names the platform's callers use for a format we know under another name.
-FORMAT_ALIASES = {"xlsx": "excel"}
+_BY_NAME = {name: f for f in FORMATS for name in (f.name, *f.aliases)}
 
 
 def format_names() -> tuple[str, ...]:
-    return tuple(WRITERS)
+    return tuple(f.name for f in FORMATS)
 
 
-def canonical_format(format_name: str) -> str:
-    """ "xlsx" -> "excel"; any case accepted; an unknown name is the caller's error."""
-    name = format_name.strip().lower()
-    name = FORMAT_ALIASES.get(name, name)
-    if name not in WRITERS:
+def find_format(format_name: str) -> ExportFormat:
+    """ "xlsx" -> Excel; any case accepted; an unknown name is the caller's error (a 400)."""
+    found = _BY_NAME.get(format_name.strip().lower())
+    if found is None:
         raise ValidationFailed.one(
-            "format", f"unknown format {format_name!r}: must be one of {', '.join(WRITERS)}"
+            "format",
+            f"unknown format {format_name!r}: must be one of {', '.join(format_names())}",
         )
-    return name
-
-
-def make_writer(format_name: str, settings: Settings, *, aggregate: bool = False) -> ExportWriter:
-    name = canonical_format(format_name)
-    if aggregate and name in AGGREGATE_WRITERS:
-        return AGGREGATE_WRITERS[name](settings)
-    return WRITERS[name](settings)
+    return found

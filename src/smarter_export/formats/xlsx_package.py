@@ -30,7 +30,9 @@ class WorkbookPackage:
 
     def __init__(self, path: Path, entry_limit_bytes: int = ENTRY_LIMIT_BYTES) -> None:
         self._entry_limit = entry_limit_bytes
-        self._zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        # Opened here rather than by zipfile, so that the size can be read before it closes.
+        self._file = path.open("wb")
+        self._zip = zipfile.ZipFile(self._file, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self._stream: DeflateStream | None = None
 
     def write_part(self, name: str, text: str) -> None:
@@ -44,21 +46,23 @@ class WorkbookPackage:
         )
         return self._stream
 
-    def close(self) -> None:
+    def close(self) -> int:
+        """Finish the file; its size in bytes."""
         self._end_stream()
         self._zip.close()
+        size = self._file.tell()
+        self._file.close()
+        return size
 
     def discard(self) -> None:
         """After a failure: stop the deflate thread and release the file, whatever its state."""
         if self._stream is not None:
             self._stream.discard()
             self._stream = None
-        try:
+        # A half-written entry may refuse to close; the caller deletes the partial file.
+        with suppress(ValueError, RuntimeError, OSError):
             self._zip.close()
-        except (ValueError, RuntimeError, OSError):
-            # A half-written entry may refuse to close; the caller deletes the partial file.
-            if self._zip.fp is not None:
-                self._zip.fp.close()
+        self._file.close()
 
     def _end_stream(self) -> None:
         if self._stream is not None:

@@ -50,7 +50,8 @@ class StreamingWorkbook:
     def worksheets(self) -> list[StreamingSheet]:
         return list(self._sheets)
 
-    def close(self) -> None:
+    def close(self) -> int:
+        """Finish the workbook; the file's size in bytes."""
         for sheet in self._sheets:
             if not sheet.ended:
                 self.stream_for(sheet)  # starts it if it never streamed, ends the one before
@@ -62,7 +63,7 @@ class StreamingWorkbook:
         self._package.write_part("xl/_rels/workbook.xml.rels", workbook_relationships(len(names)))
         self._package.write_part("_rels/.rels", package_relationships())
         self._package.write_part("[Content_Types].xml", content_types(len(names)))
-        self._package.close()
+        return self._package.close()
 
     def discard(self) -> None:
         self._package.discard()

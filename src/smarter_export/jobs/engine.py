@@ -1,162 +1,211 @@
 """The export engine: rows stream from a source's query, batch by batch, into a format's writer.
 
-Called as is by the one-shot CLI export and by the worker. It holds one read transaction for the
-whole export (a consistent snapshot), reports progress after every batch, and asks between
-batches whether to stop. It writes only to the path it is given; publishing is the caller's job.
+Called as is by the one-shot CLI export and by the worker. It holds one read transaction while
+it counts and streams (a consistent snapshot), decides once how many rows of each table go into
+the file (`limits.py`), and watches every step: after each batch of main and child rows, and
+every second of the writer's close, it reports progress (with the phase) and asks whether to
+stop, so the caller can renew its lease, honour a cancel and enforce its time limit. It writes
+only to the path it is given; publishing is the caller's job.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Connection, Engine, Select
+from sqlalchemy import Connection, Engine
 
 from smarter_export.domain.database import read_snapshot
 from smarter_export.errors import ExportCancelled
 from smarter_export.formats.base import ExportWriter
 from smarter_export.jobs.batches import typed_batches
-from smarter_export.sources.base import DataSource, ExportQuery, Scope
-from smarter_export.tabular import ExportInfo, ExportOutcome, TableSpec
+from smarter_export.jobs.limits import TableRows, left_out_warnings, table_rows
+from smarter_export.jobs.plan import ExportPlan
+from smarter_export.tabular import ExportOutcome, WriteSummary
+
+WRITING = "writing"  # rows of any table going into the file
+# The writer's close: a ZIP's directory, a workbook's assembly, a PDF's save.
+FINISHING = "finishing"
+CLOSE_TICK_SECONDS = 1.0  # how often a slow close is watched
 
 
 @dataclass(frozen=True)
 class Progress:
-    rows_processed: int
-    rows_total: int
+    rows_processed: int  # rows written so far, every table counted
+    rows_total: int  # rows the file will hold, every table counted
     elapsed_seconds: float
-
-
-@dataclass(frozen=True)
-class ExportPlan:
-    """Everything the engine needs, decided before it starts."""
-
-    source: DataSource
-    scope: Scope
-    query: ExportQuery
-    info: ExportInfo
-    max_rows: int
-    batch_size: int = 5_000
+    phase: str = WRITING
 
 
 @dataclass(frozen=True)
 class ExportResult:
     rows_total: int  # rows the filters matched in the main table
-    rows_written: dict[str, int]
-    partial: bool
-    warnings: tuple[str, ...]
+    rows_written: dict[str, int]  # rows the file holds, by table
+    partial: bool  # some row that matched, in any table, is not in the file
+    warnings: tuple[str, ...]  # what is missing and why
     size_bytes: int
     seconds: float
-    tables: tuple[TableSpec, ...] = field(default=())
-    withheld_rows: int = 0  # main-table rows left out because they sit under confidential matters
+    rows_matched: dict[str, int]  # rows the filters matched, by table
+    withheld_rows: int = 0  # rows left out because they sit under confidential matters
 
 
 ProgressCallback = Callable[[Progress], None]
 StopCheck = Callable[[], bool]
 
 
+class _Watch:
+    """Reports progress and asks whether to stop: after every batch and while the file closes."""
+
+    def __init__(
+        self,
+        total: int,
+        on_progress: ProgressCallback | None,
+        should_stop: StopCheck | None,
+        *,
+        started: float,
+    ) -> None:
+        self.total, self.done = total, 0
+        self._on_progress, self._should_stop = on_progress, should_stop
+        self._started = started  # the export's start, counting included
+
+    def __call__(self, phase: str = WRITING) -> None:
+        if self._should_stop is not None and self._should_stop():
+            raise ExportCancelled("The export was cancelled.")
+        if self._on_progress is not None:
+            elapsed = time.monotonic() - self._started
+            self._on_progress(Progress(self.done, self.total, elapsed, phase))
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self._started
+
+
 def run_export(
     engine: Engine,
     plan: ExportPlan,
-    writer: ExportWriter,
     path: Path,
     *,
     on_progress: ProgressCallback | None = None,
     should_stop: StopCheck | None = None,
 ) -> ExportResult:
-    started = time.monotonic()
-    main_spec = plan.source.table_spec(plan.query)
+    started, writer = time.monotonic(), plan.writer
     with read_snapshot(engine) as connection:
-        rows_total = int(
-            connection.execute(plan.source.count_statement(plan.scope, plan.query)).scalar_one()
-        )
-        children = plan.source.child_tables(plan.scope, plan.query)
-        tables = (main_spec, *(child.spec for child in children))
-        warnings: list[str] = []
-        withheld = _withheld(connection, plan, rows_total)
-        if withheld:
-            warnings.append(
-                f"{withheld:,} rows under confidential matters were withheld: exporting them "
-                "needs the matters:confidential permission."
-            )
-        partial = rows_total > plan.max_rows
-        if partial:
-            warnings.append(
-                f"Partial export: {plan.max_rows:,} of {rows_total:,} rows; the limit for this "
-                "format was reached. Narrow the filters, or choose CSV for larger exports."
-            )
-        main_rows = min(rows_total, plan.max_rows)
+        tables = table_rows(connection, plan)
+        total = sum(table.rows for table in tables)
+        watch = _Watch(total, on_progress, should_stop, started=started)
         written: dict[str, int] = {}
-        writer.open(path, plan.info, tables)
+        writer.open(path, plan.info, plan.tables)
         try:
-            statement = plan.source.statement(plan.scope, plan.query).limit(plan.max_rows)
-
-            def report(done: int) -> None:
-                if should_stop is not None and should_stop():
-                    raise ExportCancelled("The export was cancelled.")
-                if on_progress is not None:
-                    on_progress(Progress(done, main_rows, time.monotonic() - started))
-
-            written[main_spec.name] = _stream(
-                connection,
-                statement=statement,
-                table=main_spec.name,
-                writer=writer,
-                batch_size=plan.batch_size,
-                report=report,
-            )
-            for child in children:
-                written[child.spec.name] = _stream(
-                    connection,
-                    statement=child.statement,
-                    table=child.spec.name,
-                    writer=writer,
-                    batch_size=plan.batch_size,
-                    report=None,
+            watch()
+            for table in tables:
+                written[table.spec.name] = _stream(
+                    connection, table, writer, batch_size=plan.batch_size, watch=watch
                 )
-            summary = writer.close(ExportOutcome(written, partial, tuple(warnings)))
         except BaseException:
             writer.abort()
             raise
+    # The snapshot is let go before the close: it needs no database, and may take a while.
+    warnings = left_out_warnings(plan.row_limit, tables, written)
+    matched = {table.spec.name: table.matched for table in tables}
+    withheld = sum(table.withheld for table in tables)
+    outcome = ExportOutcome(
+        written,
+        partial=bool(withheld) or any(written[name] < matched[name] for name in matched),
+        warnings=tuple(warnings),
+        rows_matched=matched,
+    )
+    summary = _close(writer, outcome, watch, path)
+    rows_in_file = {name: summary.rows_written.get(name, count) for name, count in written.items()}
+    warnings += _writer_warnings(plan, summary, written, rows_in_file)
     return ExportResult(
-        rows_total=rows_total,
-        withheld_rows=withheld,
-        rows_written=written,
-        partial=partial,
+        rows_total=tables[0].matched,
+        rows_written=rows_in_file,
+        partial=outcome.partial or any(rows_in_file[n] < written[n] for n in written),
         warnings=tuple(warnings),
         size_bytes=summary.path_size_bytes,
-        seconds=time.monotonic() - started,
-        tables=tables,
+        seconds=watch.seconds,
+        rows_matched=matched,
+        withheld_rows=withheld,
     )
-
-
-def _withheld(connection: Connection, plan: ExportPlan, rows_total: int) -> int:
-    """How many more rows the filters match when confidential matters are included."""
-    if plan.scope.include_confidential or not plan.source.counts_withheld_rows:
-        return 0
-    everything = replace(plan.scope, include_confidential=True)
-    counted = connection.execute(plan.source.count_statement(everything, plan.query)).scalar_one()
-    return int(counted) - rows_total
 
 
 def _stream(
     connection: Connection,
-    *,
-    statement: Select[Any],
-    table: str,
+    table: TableRows,
     writer: ExportWriter,
+    *,
     batch_size: int,
-    report: Callable[[int], None] | None,
+    watch: _Watch,
 ) -> int:
+    if table.rows == 0:
+        return 0
     done = 0
-    if report is not None:
-        report(done)
-    for batch in typed_batches(connection, statement, batch_size):
-        writer.write_rows(table, batch)
+    for batch in typed_batches(connection, table.statement, batch_size):
+        writer.write_rows(table.spec.name, batch)
         done += len(batch)
-        if report is not None:
-            report(done)
+        watch.done += len(batch)
+        watch()
     return done
+
+
+def _close(writer: ExportWriter, outcome: ExportOutcome, watch: _Watch, path: Path) -> WriteSummary:
+    """The writer's close, run beside a watch that ticks every second until it is done.
+
+    A close is one call into a library (XlsxWriter zipping its sheets, ReportLab saving every
+    page) that cannot be asked to report, so it runs in a thread while this one keeps renewing
+    the lease and checking for a cancel or the time limit. When the watch says stop, the export
+    stops at once. The close cannot be interrupted (aborting under it would race it), so it
+    runs to its end in the background and then deletes the file it made, which may have been
+    created after the caller deleted the unfinished one.
+    """
+    try:
+        watch(FINISHING)
+    except BaseException:
+        writer.abort()
+        raise
+    finished: list[WriteSummary] = []
+    failed: list[BaseException] = []
+    abandoned = threading.Event()
+
+    def close() -> None:
+        try:
+            finished.append(writer.close(outcome))
+        except BaseException as error:  # handed to the waiting thread, which raises it
+            failed.append(error)
+            if abandoned.is_set():
+                writer.abort()
+        if abandoned.is_set():
+            path.unlink(missing_ok=True)
+
+    closing = threading.Thread(target=close, name="export-close", daemon=True)
+    closing.start()
+    closing.join(CLOSE_TICK_SECONDS)
+    while closing.is_alive():
+        try:
+            watch(FINISHING)
+        except BaseException:
+            abandoned.set()
+            raise
+        closing.join(CLOSE_TICK_SECONDS)
+    if failed:
+        writer.abort()
+        raise failed[0]
+    return finished[0]
+
+
+def _writer_warnings(
+    plan: ExportPlan, summary: WriteSummary, given: dict[str, int], held: dict[str, int]
+) -> list[str]:
+    """What the writer reports it could not hold, in the result as in the file."""
+    warnings = list(summary.warnings)
+    titles = {spec.name: spec.title for spec in plan.tables}
+    for name, count in given.items():
+        if held[name] < count:
+            warnings.append(
+                f"{count - held[name]:,} of {count:,} rows of {titles[name]} could not be "
+                f"written to the {plan.format.title} file."
+            )
+    return warnings

@@ -1,6 +1,7 @@
 """Turning a request (firm, source, format, raw parameters) into a validated export plan.
 
-Shared by the one-shot CLI export and the service, so both validate exactly alike.
+Shared by the one-shot CLI export and the service, so both validate exactly alike; the engine
+runs the plan.
 """
 
 from __future__ import annotations
@@ -11,22 +12,49 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from smarter_export.domain.tenants import Firm
-from smarter_export.formats.base import ExportWriter
-from smarter_export.formats.registry import make_writer
-from smarter_export.jobs.engine import ExportPlan
+from smarter_export.formats.base import ExportFormat, ExportWriter, RowCap
+from smarter_export.formats.registry import FORMATS, find_format
 from smarter_export.settings import Settings
-from smarter_export.sources.base import Scope
+from smarter_export.sources.base import DataSource, ExportQuery, Scope
 from smarter_export.sources.registry import get_source
-from smarter_export.tabular import ExportInfo
+from smarter_export.tabular import ExportInfo, TableSpec
 
 
 @dataclass(frozen=True)
-class PlannedExport:
-    plan: ExportPlan
+class RowLimit:
+    """How many rows the file may hold: the format's cap, what it counts, what else holds more."""
+
+    rows: int
+    counts: RowCap
+    format_title: str  # "PDF"
+    larger_formats: tuple[str, ...] = ()  # titles of formats with a higher cap: "CSV", "Excel"
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """Everything an export needs, decided before it starts."""
+
+    source: DataSource
+    scope: Scope
+    query: ExportQuery
+    info: ExportInfo
+    format: ExportFormat
     writer: ExportWriter
-    format_name: str
-    file_extension: str
-    content_type: str
+    tables: tuple[TableSpec, ...]  # the main table first, then its child tables
+    row_limit: RowLimit
+    batch_size: int = 5_000
+
+    @property
+    def format_name(self) -> str:
+        return self.format.name
+
+    @property
+    def file_extension(self) -> str:
+        return self.format.file_for(self.tables).extension
+
+    @property
+    def content_type(self) -> str:
+        return self.format.file_for(self.tables).content_type
 
 
 def plan_export(
@@ -40,10 +68,9 @@ def plan_export(
     include_confidential: bool = False,
     timezone: str | None = None,
     now: datetime | None = None,
-) -> PlannedExport:
+) -> ExportPlan:
+    export_format = find_format(format_name)
     source = get_source(source_name)
-    # Rows that are records stream; aggregates (which count no withheld rows) are small.
-    writer = make_writer(format_name, settings, aggregate=not source.counts_withheld_rows)
     query = source.parse(params)
     zone = timezone or firm.timezone
     generated_at = (now or datetime.now(UTC)).astimezone(ZoneInfo(zone))
@@ -59,22 +86,26 @@ def plan_export(
         notes=source.notes(query),
     )
     scope = Scope(firm.id, include_confidential=include_confidential)
-    plan = ExportPlan(
+    children = source.child_tables(scope, query)
+    return ExportPlan(
         source=source,
         scope=scope,
         query=query,
         info=info,
-        max_rows=settings.max_rows_for(writer.format_name),
+        format=export_format,
+        # Rows that are records stream; aggregates (which count no withheld rows) are small.
+        writer=export_format.writer_for(settings, aggregate=not source.counts_withheld_rows),
+        tables=(source.table_spec(query), *(child.spec for child in children)),
+        row_limit=row_limit(settings, export_format),
         batch_size=settings.batch_size,
     )
-    tables = (
-        source.table_spec(query),
-        *(child.spec for child in source.child_tables(scope, query)),
-    )
-    return PlannedExport(
-        plan=plan,
-        writer=writer,
-        format_name=writer.format_name,
-        file_extension=writer.file_extension(tables),
-        content_type=writer.content_type(tables),
+
+
+def row_limit(settings: Settings, export_format: ExportFormat) -> RowLimit:
+    cap = export_format.row_cap(settings)
+    return RowLimit(
+        rows=cap,
+        counts=export_format.row_cap_counts,
+        format_title=export_format.title,
+        larger_formats=tuple(f.title for f in FORMATS if f.row_cap(settings) > cap),
     )

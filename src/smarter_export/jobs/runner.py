@@ -133,9 +133,7 @@ class ExportRunner:
         )
         staging.parent.mkdir(parents=True, exist_ok=True)
         try:
-            result = run_export(
-                self.engine, planned.plan, planned.writer, staging, on_progress=self._progress(job)
-            )
+            result = run_export(self.engine, planned, staging, on_progress=self._progress(job))
             stored = self.storage.publish(
                 staging, file_key(job.tenant_id, job.id, name), planned.content_type
             )

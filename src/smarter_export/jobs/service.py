@@ -100,7 +100,7 @@ class ExportService:
             requested_by=principal.user_id,
             include_confidential=principal.sees_confidential,
         )
-        frozen = planned.plan.query.frozen()
+        frozen = planned.query.frozen()
         fingerprint = _fingerprint(
             source_name, planned.format_name, frozen, timezone, requested_name
         )

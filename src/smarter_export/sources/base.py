@@ -121,7 +121,14 @@ class DataSource:
         """A unique key appended to every sort so that the order is total and repeatable."""
         raise NotImplementedError
 
-    def child_tables(self, scope: Scope, query: ExportQuery) -> tuple[ChildTable, ...]:
+    def child_tables(
+        self, scope: Scope, query: ExportQuery, parents: int | None = None
+    ) -> tuple[ChildTable, ...]:
+        """Rows hanging off the first `parents` main rows in the export's order (None: all).
+
+        The engine says how many main rows made it into the file, so that a child table never
+        holds rows of a parent left out; `keys(scope, query, parents)` selects those parents.
+        """
         return ()
 
     # -- validation --------------------------------------------------------------------------
@@ -233,16 +240,26 @@ class DataSource:
     def statement(self, scope: Scope, query: ExportQuery) -> Select[Any]:
         by_name = {c.column.name: c for c in self.source_columns()}
         chosen = [by_name[n].expression.label(n) for n in query.columns]
-        order = [
-            by_name[k.name].expression.desc() if k.descending else by_name[k.name].expression
-            for k in query.sort
-        ]
         statement = (
             self.base_query(scope, query.filters)
             .with_only_columns(*chosen, maintain_column_froms=True)
-            .order_by(*order, self.tiebreaker())
+            .order_by(*self._order(query))
         )
         return self.bind_scope(statement, scope, query)
+
+    def keys(self, scope: Scope, query: ExportQuery, first: int | None = None) -> Select[Any]:
+        """The keys (tiebreakers) of the main rows, or of the first ones in the export's order."""
+        statement = self.base_query(scope, query.filters).with_only_columns(
+            self.tiebreaker(), maintain_column_froms=True
+        )
+        if first is not None:  # the order matters only to a cut, and costs a sort
+            statement = statement.order_by(*self._order(query)).limit(first)
+        return self.bind_scope(statement, scope, query)
+
+    def _order(self, query: ExportQuery) -> list[ColumnElement[Any]]:
+        by_name = {c.column.name: c.expression for c in self.source_columns()}
+        order = [by_name[k.name].desc() if k.descending else by_name[k.name] for k in query.sort]
+        return [*order, self.tiebreaker()]
 
     def count_statement(self, scope: Scope, query: ExportQuery) -> Select[Any]:
         inner = self.base_query(scope, query.filters).with_only_columns(

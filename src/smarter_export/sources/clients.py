@@ -131,10 +131,10 @@ class Clients(DataSource):
     def tiebreaker(self) -> ColumnElement[Any]:
         return c.c.id
 
-    def child_tables(self, scope: Scope, query: ExportQuery) -> tuple[ChildTable, ...]:
-        chosen = self.base_query(scope, query.filters).with_only_columns(
-            c.c.id, maintain_column_froms=True
-        )
+    def child_tables(
+        self, scope: Scope, query: ExportQuery, parents: int | None = None
+    ) -> tuple[ChildTable, ...]:
+        chosen = self.keys(scope, query, parents)
         matter_client = client.alias("mc")
         pa = practice_area.alias("pa")
         resp = timekeeper.alias("resp")

@@ -120,10 +120,10 @@ class Invoices(DataSource):
     def tiebreaker(self) -> ColumnElement[Any]:
         return i.c.id
 
-    def child_tables(self, scope: Scope, query: ExportQuery) -> tuple[ChildTable, ...]:
-        chosen = self.base_query(scope, query.filters).with_only_columns(
-            i.c.id, maintain_column_froms=True
-        )
+    def child_tables(
+        self, scope: Scope, query: ExportQuery, parents: int | None = None
+    ) -> tuple[ChildTable, ...]:
+        chosen = self.keys(scope, query, parents)
         m = matter.alias("m")
         spec = TableSpec(
             "line_items",
