@@ -246,25 +246,29 @@ def main() -> None:
     for limit in {None, args.pdf_rows, args.pandas_excel_rows}:
         (OUT / f"query-{limit or 'all'}.sql").write_text(engine_sql(db, limit))
     groups = {
-        "csv": [
-            ("ours-csv", None),
-            ("sqlite3-dump", None),
-            ("stdlib-csv", None),
-            ("pandas-csv", None),
-        ],
-        "excel": [
-            ("ours-excel", None),
-            ("bare-xlsxwriter", None),
-            ("pandas-excel", args.pandas_excel_rows),
-        ],
+        "csv": [("ours-csv", None), ("sqlite3-dump", None), ("stdlib-csv", None)],
+        "excel": [("ours-excel", None), ("bare-xlsxwriter", None)],
         "pdf": [("ours-pdf", args.pdf_rows), ("platypus-longtable", args.pdf_rows)],
+        # Kept for reference, not run by default: pandas is far behind every other method.
+        "pandas": [("pandas-csv", None), ("pandas-excel", args.pandas_excel_rows)],
     }
-    anchors = {"csv": "sqlite3-dump", "excel": "bare-xlsxwriter", "pdf": "platypus-longtable"}
+    anchors = {
+        "csv": "sqlite3-dump",
+        "excel": "bare-xlsxwriter",
+        "pdf": "platypus-longtable",
+        "pandas": "pandas-csv",
+    }
     report: dict[str, dict[str, dict[str, float]]] = {}
     for group in args.only.split(","):
         report[group] = {}
+        # Repeats go round the methods (A B A B A B), not method by method: on a shared machine
+        # the load drifts, and each method should see the same drift.
+        runs_of: dict[str, list[tuple[float, float]]] = {m: [] for m, _ in groups[group]}
+        for _ in range(args.repeat):
+            for method, limit in groups[group]:
+                runs_of[method].append(measure(method, db, limit))
         for method, limit in groups[group]:
-            runs = [measure(method, db, limit) for _ in range(args.repeat)]
+            runs = runs_of[method]
             wall = statistics.median(r[0] for r in runs)
             rows = limit or args.rows
             report[group][method] = {

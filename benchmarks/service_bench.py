@@ -98,9 +98,9 @@ class Service:
 
 
 def wrk(url: str, token: str, seconds: int, connections: int) -> dict[str, float]:
+    auth = f"Authorization: Bearer {token}"
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-        + ["-H", f"Authorization: Bearer {token}"],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url, "-H", auth],
         capture_output=True,
         text=True,
         check=True,
@@ -146,9 +146,10 @@ def measure(name: str, env: dict[str, str], args: argparse.Namespace) -> dict[st
         export = call(service.base, service.token, "POST", f"{API}/csv", {"dataSource": "matters"})
         status_url = f"{service.base}{API}/status/{export['exportId']}"
         time.sleep(2)
+        connections = args.connections
         report = {
             "status": wrk(status_url, service.token, args.seconds, args.connections),
-            "healthz": wrk(service.base + "/healthz", service.token, args.seconds, args.connections),
+            "healthz": wrk(f"{service.base}/healthz", service.token, args.seconds, connections),
             "pick_up": pick_up(service, args.exports),
         }
     finally:
