@@ -219,11 +219,18 @@ with open(sys.argv[1], "w") as out:
 """
 
 
-def main() -> None:
+def rows_and_repeats(description: str | None) -> argparse.ArgumentParser:
+    """The options every benchmark over the demo firm takes."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    return parser
+
+
+def main() -> None:
+    parser = rows_and_repeats(__doc__)
     parser.add_argument("--pdf-rows", type=int, default=50_000)
     parser.add_argument(
         "--pandas-excel-rows",
@@ -231,7 +238,6 @@ def main() -> None:
         default=200_000,
         help="pandas to_excel is timed on this many rows and scaled per million",
     )
-    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", default="csv,excel,pdf")
     parser.add_argument("--run", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)

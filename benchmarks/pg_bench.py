@@ -9,7 +9,6 @@ repeats going round the methods, and reports medians and the ratio to psql.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -21,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.export_bench import LAUNCHER, OUT  # noqa: E402
+from benchmarks.export_bench import LAUNCHER, OUT, rows_and_repeats  # noqa: E402
 from tests.servers.postgres import PostgresServer, find_pg_bin  # noqa: E402
 
 
@@ -58,12 +57,7 @@ def measured(command: list[str], env: dict[str, str], output: Path) -> tuple[flo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = rows_and_repeats(__doc__).parse_args()
     bin_dir = find_pg_bin()
     if bin_dir is None:
         raise SystemExit("PostgreSQL is not installed (no initdb/pg_ctl)")
