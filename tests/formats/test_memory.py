@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from smarter_export.formats.base import ExportWriter
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel import ExcelWriter
+from smarter_export.formats.excel_stream import StreamingExcelWriter
 from smarter_export.formats.jsonl import JsonLinesOptions, JsonLinesWriter
 from smarter_export.formats.parquet import ParquetOptions, ParquetWriter
 from smarter_export.formats.pdf import PdfWriter
@@ -57,8 +58,9 @@ def peak_bytes(writer: ExportWriter, path: Path, rows: int) -> int:
         (ExcelWriter, ".xlsx", 10_000, 100_000),
         (lambda: JsonLinesWriter(JsonLinesOptions()), ".jsonl", 10_000, 200_000),
         (lambda: ParquetWriter(ParquetOptions(rowGroupRows=10_000)), ".parquet", 20_000, 200_000),
+        (StreamingExcelWriter, ".xlsx", 10_000, 200_000),
     ],
-    ids=["csv", "excel", "jsonl", "parquet"],
+    ids=["csv", "excel", "jsonl", "parquet", "excel-streamed"],
 )
 def test_peak_memory_does_not_grow_with_rows(
     tmp_path: Path, make_writer: Callable[[], ExportWriter], suffix: str, small: int, large: int
@@ -85,6 +87,8 @@ def test_pdf_keeps_each_finished_page_deflated(tmp_path: Path) -> None:
     pages = len(PdfReader(large).pages) - len(PdfReader(small).pages)
     assert pages > 200
     assert (large_peak - small_peak) / pages < 10_000, (small_peak, large_peak, pages)
+
+
 def arrow_peak_bytes(path: Path, rows: int) -> int:
     """The peak of Arrow's memory pool while a Parquet file of `rows` rows is written."""
     import pyarrow as pa

@@ -14,6 +14,7 @@ from smarter_export.formats.base import ZIP, ExportFormat, FileKind, RowCap
 from smarter_export.formats.csv_options import CsvOptions
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel import ExcelWriter
+from smarter_export.formats.excel_stream import StreamingExcelWriter
 from smarter_export.formats.jsonl import JsonLinesOptions, JsonLinesWriter
 from smarter_export.formats.options import FormatOptions
 from smarter_export.formats.parquet import ParquetOptions, ParquetWriter
@@ -42,7 +43,14 @@ FORMATS: tuple[ExportFormat[Any], ...] = (
         bytes_per_row=150,  # measured: 68 a time entry, zipped
         row_cap_counts=RowCap.MAIN_ROWS,
         options=FormatOptions,
-        writer=lambda settings, _: ExcelWriter(rows_per_sheet=settings.excel_rows_per_sheet),
+        writer=lambda settings, _: StreamingExcelWriter(
+            rows_per_sheet=settings.excel_rows_per_sheet
+        ),
+        # Aggregates (analytics) are small and may carry charts: their workbooks keep
+        # XlsxWriter, the reference that the streamed writer of record exports is held to.
+        aggregate_writer=lambda settings, _: ExcelWriter(
+            rows_per_sheet=settings.excel_rows_per_sheet
+        ),
     ),
     ExportFormat(
         name="pdf",

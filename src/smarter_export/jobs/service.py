@@ -64,6 +64,7 @@ class ExportService:
         self.storage = storage
         self.queue = queue
         self.signing_secrets = signing_secrets
+        self._recorded_tokens = grants.RecordedTokens()
 
     # -- create --------------------------------------------------------------------------------
 
@@ -238,8 +239,11 @@ class ExportService:
 
     def observe(self, principal: Principal) -> None:
         """Note the grants of the token in hand (the newest token of a user decides)."""
+        if principal in self._recorded_tokens:
+            return
         with self.engine.begin() as connection:
             grants.observe(connection, principal, now=utcnow())
+        self._recorded_tokens.add(principal)
 
     def _check_may_take(self, job: ExportJob, principal: Principal | None) -> None:
         """The file goes only to someone who may export its source now: the caller with a
