@@ -180,7 +180,9 @@ def test_chaos_every_export_ends_once_within_its_limits(cluster: Cluster) -> Non
         "cancel": rng.uniform(0.1, 0.9) * CHAOS_SECONDS,
     }
     next_request = 40
-    while time.monotonic() - started < CHAOS_SECONDS:
+    # On a loaded machine a fault (a Redis restart, an API respawn) can take seconds, and faults
+    # due together go one per round: the chaos lasts until each has happened at least once.
+    while time.monotonic() - started < CHAOS_SECONDS or scheduled:
         time.sleep(rng.uniform(0.3, 1.0))
         now = time.monotonic() - started
         due = [name for name, at in scheduled.items() if at <= now]
