@@ -214,11 +214,13 @@ def test_chaos_every_export_ends_once_within_its_limits(cluster: Cluster) -> Non
             unfinished = [
                 i for i, j in cluster.jobs(made).items() if j.status in ("pending", "processing")
             ]
-            if unfinished:
-                victim = rng.choice(unfinished)
-                requests.cancel(victim)
-                cancelled_asked.add(victim)
-                cluster.fault("cancel at random")
+            if not unfinished:  # everything finished already: cancel a fresh one instead
+                made.append(requests.create(*wanted[0], f"chaos-cancel-{len(made)}"))
+                unfinished = [made[-1]]
+            victim = rng.choice(unfinished)
+            requests.cancel(victim)
+            cancelled_asked.add(victim)
+            cluster.fault("cancel at random")
         if next_request < len(wanted):
             made.append(requests.create(*wanted[next_request], f"chaos-{next_request}"))
             next_request += 1
