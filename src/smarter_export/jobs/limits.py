@@ -112,7 +112,7 @@ def _cap_warning(limit: RowLimit, tables: Sequence[TableRows], matched: int, mis
             why += ", each with its rows in the other tables"
     advice = "Narrow the filters"
     if limit.larger_formats:
-        advice += f", or choose {' or '.join(limit.larger_formats)} for larger exports"
+        advice += f", or choose {_either(limit.larger_formats)} for larger exports"
     return (
         f"Partial export: {missing:,} of {matched:,} rows are not in this file{by_table}: "
         f"{why}. {advice}."
@@ -150,3 +150,8 @@ def _count_rows(connection: Connection, statement: Select[Any]) -> int:
 
 def _count(connection: Connection, statement: Select[Any]) -> int:
     return int(connection.execute(statement).scalar_one())
+
+
+def _either(names: Sequence[str]) -> str:
+    """"Excel", "Excel or PDF", "Excel, PDF or Parquet"."""
+    return " or ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} or {names[-1]}"
