@@ -17,6 +17,8 @@ from smarter_export.domain.tables import metadata
 from smarter_export.domain.types import UtcDateTime
 
 ROWS_PER_TABLE = 70  # salted rows per table; the rest stay as the demo made them
+# The service's own tables (jobs, grants, schedules, webhooks, mail) hold no exported text.
+SERVICE_TABLE_PREFIXES = ("export_", "user_", "schedule_", "webhook", "mail_")
 # Columns with a fixed vocabulary (enumerations), keys and zones: salting them would make rows
 # the sources filter out or refuse, not rows that test a writer.
 FIXED_VOCABULARY = {
@@ -103,7 +105,7 @@ def salt_firm(engine: Engine, tenant_id: str) -> int:
     changed = 0
     with engine.begin() as connection:
         for table in metadata.tables.values():
-            if "tenant_id" not in table.c or table.name.startswith(("export_", "user_")):
+            if "tenant_id" not in table.c or table.name.startswith(SERVICE_TABLE_PREFIXES):
                 continue
             unique = _unique_columns(table)
             ids = connection.execute(

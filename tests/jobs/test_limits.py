@@ -95,12 +95,15 @@ def test_a_capped_csv_holds_the_line_items_of_its_invoices_only(
     assert result.partial
     invoices_total = result.rows_total
     missing = invoices_total - 10 + len(every_line) - len(expected)
-    assert result.warnings == (
-        f"Partial export: {missing:,} of {invoices_total + len(every_line):,} rows are not in "
-        f"this file (Invoices: {invoices_total - 10} of {invoices_total}; Invoice line items: "
-        f"{len(every_line) - len(expected)} of {len(every_line)}): CSV exports hold at most 10 "
-        "rows of Invoices, each with its rows in the other tables. Narrow the filters, or "
-        "choose Excel, PDF, JSON Lines or Parquet for larger exports.",  # their caps are higher than this one
+    assert (
+        result.warnings
+        == (
+            f"Partial export: {missing:,} of {invoices_total + len(every_line):,} rows are not in "
+            f"this file (Invoices: {invoices_total - 10} of {invoices_total}; Invoice line items: "
+            f"{len(every_line) - len(expected)} of {len(every_line)}): CSV exports hold at most 10 "
+            "rows of Invoices, each with its rows in the other tables. Narrow the filters, or "
+            "choose Excel, PDF, JSON Lines or Parquet for larger exports.",  # their caps are higher than this one
+        )
     )
 
 

@@ -13,6 +13,7 @@ from smarter_export.domain.tables import metadata
 from smarter_export.formats.safety import FORMULA_TRIGGERS
 from tests.live import LiveFactory, LiveService
 from tests.readers import csv_tables, xlsx_sheets
+from tests.salted_firm import SERVICE_TABLE_PREFIXES
 from tests.security.conftest import Tally
 
 SQL_PAYLOADS = (
@@ -144,8 +145,7 @@ def poison_every_text_column(service: LiveService) -> int:
         with engine.begin() as connection:
             for table in metadata.tables.values():
                 # The firm's data only; the service's own tables hold no exported text.
-                service_tables = ("export_", "user_", "schedule_", "webhook")
-                if "tenant_id" not in table.c or table.name.startswith(service_tables):
+                if "tenant_id" not in table.c or table.name.startswith(SERVICE_TABLE_PREFIXES):
                     continue
                 columns = [
                     c

@@ -11,6 +11,7 @@ XlsxWriter stays the reference (and the writer of analytics workbooks, which car
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from smarter_export.formats.excel_sheets import EXCEL_MAX_DATA_ROWS, TableSheets
 from smarter_export.formats.xlsx_package import ENTRY_LIMIT_BYTES
 from smarter_export.formats.xlsx_rows import CellPlan, RowRenderer, compile_renderer
 from smarter_export.formats.xlsx_workbook import StreamingWorkbook
-from smarter_export.tabular import Row
+from smarter_export.tabular import ExportInfo, Row, TableSpec
 
 # UTF-8 takes at most 4 bytes per character of a Python string: the bound used to decide,
 # before writing a batch, whether it still fits in the sheet's ZIP entry.
@@ -63,6 +64,11 @@ class StreamingExcelWriter(ExcelWriter):
     ) -> None:
         super().__init__(rows_per_sheet)
         self._sheet_bytes_limit = sheet_bytes_limit
+
+    def open(self, path: Path, info: ExportInfo, tables: Sequence[TableSpec]) -> None:
+        # A native chart needs XlsxWriter's chart parts: a table that carries one (an aggregate)
+        # is written by `ExcelWriter`, the format's aggregate writer; here its cells alone.
+        super().open(path, info, [replace(table, chart=None) for table in tables])
 
     def _new_workbook(self, path: Path) -> Any:
         return StreamingWorkbook(path, self._sheet_bytes_limit)

@@ -122,5 +122,7 @@ class DeflateStream:
                     self._error = error
 
     def _raise_if_failed(self) -> None:
+        # The deflate thread's own error, as it was: a full disk stays an OSError(ENOSPC), which
+        # the error taxonomy (and a person reading the log) knows for what it is.
         if self._error is not None:
-            raise RuntimeError("writing the workbook failed") from self._error
+            raise self._error

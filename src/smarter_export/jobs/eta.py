@@ -12,7 +12,8 @@ FINISHING_ALLOWANCE = 0.05
 
 
 def estimated_completion(job: ExportJob) -> datetime | None:
-    """Rows still to go at the pace measured from the start of this attempt to its last report."""
+    """Rows still to go at the pace of this attempt's rows so far: from its first row (counting
+    the rows and opening the file are not rows' time) to its last report."""
     if job.status is JobStatus.COMPLETED:
         return job.completed_at
     if job.status is not JobStatus.PROCESSING or job.started_at is None or job.progress_at is None:
@@ -20,7 +21,7 @@ def estimated_completion(job: ExportJob) -> datetime | None:
     total, done = job.rows_total, job.rows_processed
     if total is None or done <= 0:
         return None
-    elapsed = (job.progress_at - job.started_at).total_seconds()
+    elapsed = (job.progress_at - (job.rows_started_at or job.started_at)).total_seconds()
     if elapsed <= 0:
         return None
     remaining = max(total - done, 0) * elapsed / done

@@ -153,5 +153,5 @@ def _count(connection: Connection, statement: Select[Any]) -> int:
 
 
 def _either(names: Sequence[str]) -> str:
-    """"Excel", "Excel or PDF", "Excel, PDF or Parquet"."""
+    """ "Excel", "Excel or PDF", "Excel, PDF or Parquet"."""
     return " or ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} or {names[-1]}"

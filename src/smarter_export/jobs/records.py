@@ -74,6 +74,7 @@ class ExportJob:
     completed_at: datetime | None
     expires_at: datetime | None
     first_started_at: datetime | None = None
+    rows_started_at: datetime | None = None
     phase: str | None = None
     schedule_id: str | None = None
     notify: dict[str, Any] | None = None

@@ -325,6 +325,7 @@ def _rows(watch: AttemptWatch, room: Callable[..., None]) -> Callable[[Progress]
             progress.rows_processed,
             progress.rows_total,
             force=progress.rows_processed >= progress.rows_total,
+            rows_start=progress.rows_processed == 0,
         )
 
     return on_progress

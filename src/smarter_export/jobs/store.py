@@ -176,6 +176,7 @@ def claim(
             attempts=export_job.c.attempts + 1,
             started_at=now,
             first_started_at=func.coalesce(export_job.c.first_started_at, now),
+            rows_started_at=None,
             phase=None,
             progress_at=now,
             rows_processed=0,

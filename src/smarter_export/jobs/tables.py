@@ -57,6 +57,8 @@ export_job = Table(
     # The first claim's time: the time limit runs from here across every attempt, so no export
     # stays unfinished longer than the limit plus one lease, however often its worker dies.
     Column("first_started_at", UtcDateTime()),
+    # When this attempt began writing rows (after counting them): the estimate's pace starts here.
+    Column("rows_started_at", UtcDateTime()),
     Column("phase", String(20)),  # of a running export: writing, finishing, uploading
     Column("completed_at", UtcDateTime()),
     Column("expires_at", UtcDateTime()),

@@ -46,19 +46,26 @@ class AttemptWatch:
         self._deadline = time.monotonic() + left.total_seconds()
 
     def report(
-        self, phase: str, done: int | None = None, total: int | None = None, *, force: bool = False
+        self,
+        phase: str,
+        done: int | None = None,
+        total: int | None = None,
+        *,
+        force: bool = False,
+        rows_start: bool = False,
     ) -> None:
-        """`done` of `total` rows (None: leave the counts as they are) in `phase`."""
+        """`done` of `total` rows (None: leave the counts as they are) in `phase`; `rows_start`
+        marks the moment the first row is about to be written (always written down)."""
         clock = time.monotonic()
         if clock > self._deadline:
             raise TimeLimitExceeded.after(self.time_limit_seconds)
         with self._lock:
-            if not force and clock - self._last_write < PROGRESS_INTERVAL_SECONDS:
+            if not (force or rows_start) and clock - self._last_write < PROGRESS_INTERVAL_SECONDS:
                 return
             self._last_write = clock
-            self._write(phase, done, total)
+            self._write(phase, done, total, rows_start)
 
-    def _write(self, phase: str, done: int | None, total: int | None) -> None:
+    def _write(self, phase: str, done: int | None, total: int | None, rows_start: bool) -> None:
         now = utcnow()
         values: dict[str, object] = {
             "phase": phase,
@@ -70,6 +77,8 @@ class AttemptWatch:
             values["rows_processed"] = done
         if total is not None:
             values["rows_total"] = total
+        if rows_start:
+            values["rows_started_at"] = now
         with self.engine.begin() as connection:
             held = store.update_held(connection, self.job.id, worker=self.worker, values=values)
             cancelled = store.is_cancel_requested(connection, self.job.id)
