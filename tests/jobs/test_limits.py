@@ -100,7 +100,7 @@ def test_a_capped_csv_holds_the_line_items_of_its_invoices_only(
         f"this file (Invoices: {invoices_total - 10} of {invoices_total}; Invoice line items: "
         f"{len(every_line) - len(expected)} of {len(every_line)}): CSV exports hold at most 10 "
         "rows of Invoices, each with its rows in the other tables. Narrow the filters, or "
-        "choose Excel or PDF for larger exports.",  # their caps are higher than this one
+        "choose Excel, PDF, JSON Lines or Parquet for larger exports.",  # their caps are higher
     )
 
 
@@ -151,7 +151,8 @@ def test_the_pdf_cap_reached_inside_line_items_makes_the_export_partial(
     warning = (
         f"Partial export: {missing:,} of {invoices + every_line:,} rows are not in this file "
         f"(Invoice line items: {missing:,} of {every_line:,}): PDF exports hold at most 200 rows "
-        "in all. Narrow the filters, or choose CSV or Excel for larger exports."
+        "in all. Narrow the filters, or choose CSV, Excel, JSON Lines or Parquet for larger "
+        "exports."
     )
     assert result.warnings == (warning,)
     document = pdftotext(content)

@@ -112,7 +112,9 @@ def _cap_warning(limit: RowLimit, tables: Sequence[TableRows], matched: int, mis
             why += ", each with its rows in the other tables"
     advice = "Narrow the filters"
     if limit.larger_formats:
-        advice += f", or choose {' or '.join(limit.larger_formats)} for larger exports"
+        *others, last = limit.larger_formats
+        choices = f"{', '.join(others)} or {last}" if others else last  # "Excel, PDF or Parquet"
+        advice += f", or choose {choices} for larger exports"
     return (
         f"Partial export: {missing:,} of {matched:,} rows are not in this file{by_table}: "
         f"{why}. {advice}."
