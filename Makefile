@@ -27,8 +27,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Minutes, not part of `make test`: every figure of the README's Benchmarks section, side by side.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/export_bench.py
+	$(BIN)/python benchmarks/export_bench.py --only csv,excel,pdf,parquet,jsonl
+	$(BIN)/python benchmarks/export_bench.py --rows 5000000 --only csv --repeat 1
+	$(BIN)/python benchmarks/pg_bench.py
+	$(BIN)/python benchmarks/service_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -10,7 +10,6 @@ The median of the repeats is reported.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -26,18 +25,13 @@ from smarter_export.sources.analytics.filters import DIMENSIONS
 
 # The demo firm is export_bench's, built and cached once for both benchmarks.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_bench import OUT, build_database
+from export_bench import OUT, build_database, rows_and_repeats
 
 PERIOD = {"dateFrom": "2023-01-01", "dateTo": "2026-01-15"}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = rows_and_repeats(__doc__).parse_args()
 
     db = build_database(args.rows)
     engine = make_engine(f"sqlite:///{db}")

@@ -190,7 +190,9 @@ def make_invoice(
     balance: str | None = None,
     paid_date: date | None = None,
     is_deleted: bool = False,
+    discount: str = "0.00",
 ) -> str:
+    """`total` is what the client owes; the subtotal is total + discount (no tax)."""
     return _insert(
         connection,
         t.invoice,
@@ -201,9 +203,9 @@ def make_invoice(
             "status": status,
             "issue_date": issue_date,
             "due_date": due_date,
-            "subtotal": Decimal(total),
+            "subtotal": Decimal(total) + Decimal(discount),
             "tax_amount": Decimal("0.00"),
-            "discount": Decimal("0.00"),
+            "discount": Decimal(discount),
             "total": Decimal(total),
             "balance": Decimal(balance if balance is not None else total),
             "paid_date": paid_date,
@@ -222,6 +224,8 @@ def make_line_item(
     quantity: str = "2.50",
     rate: str = "400.00",
     description: str = "Professional services",
+    type_: str = "time",
+    time_entry_id: str | None = None,
 ) -> str:
     return _insert(
         connection,
@@ -230,7 +234,8 @@ def make_line_item(
             "tenant_id": tenant_id,
             "invoice_id": invoice_id,
             "matter_id": matter_id,
-            "type": "time",
+            "time_entry_id": time_entry_id,
+            "type": type_,
             "description": description,
             "quantity": Decimal(quantity),
             "rate": Decimal(rate),

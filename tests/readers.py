@@ -46,6 +46,40 @@ def pdf_pages(data: bytes) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
 
 
+def xlsx_described(data: bytes) -> list[tuple[object, ...]]:
+    """Everything a reader sees in a workbook, sheet by sheet and cell by cell: for comparing
+    two writers. Empty cells count only when they carry a style."""
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    described: list[tuple[object, ...]] = []
+    for sheet in workbook.worksheets:
+        widths = {}
+        for dimension in sheet.column_dimensions.values():
+            for column in range(dimension.min or 0, (dimension.max or 0) + 1):
+                widths[column] = dimension.width
+        filters = sorted(str(name.attr_text) for name in sheet.defined_names.values())
+        described.append(
+            ("sheet", sheet.title, sheet.freeze_panes, sheet.auto_filter.ref, widths, filters)
+        )
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is None and not cell.has_style:
+                    continue
+                font = cell.font
+                described.append(
+                    (
+                        cell.coordinate,
+                        cell.value,
+                        cell.data_type,
+                        cell.number_format,
+                        bool(font.b),
+                        bool(font.i),
+                        font.sz,
+                        cell.border.bottom.style,
+                    )
+                )
+    return described
+
+
 def pdftotext(data: bytes) -> str:
     """The document's text as poppler reads it, pages in order, lines in reading order."""
     done = subprocess.run(

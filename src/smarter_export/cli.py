@@ -50,9 +50,11 @@ from smarter_export.preflight import (
     explain_database,
     explain_fonts,
 )
+from smarter_export.schedules.cli import schedules_app
 from smarter_export.settings import Settings, get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+app.add_typer(schedules_app, name="schedules")
 console = Console(stderr=True)
 
 

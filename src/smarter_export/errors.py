@@ -5,7 +5,8 @@ Every failure is one of four kinds (`classify`):
 - **refused**: the request or the setup is wrong (a bad filter, no permission, no such bucket,
   a database without its schema). Said at once, in words a person can act on; never retried.
 - **transient**: something the service depends on hiccupped (the database or the storage did
-  not answer, a connection was cut). The export is retried with backoff, up to its attempts.
+  not answer, a connection was cut, the disk or its quota is full). The export is retried with
+  backoff, up to its attempts.
 - **stopped**: the export was ended on purpose: cancelled, past its time limit, or its worker
   stopped under it too often. Not retried; the job says why.
 - **bug**: anything else. The export fails with a reference; the log has the traceback.
@@ -18,6 +19,7 @@ here too (`classify`, `describe`), and nowhere else.
 from __future__ import annotations
 
 import errno
+import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, Literal
@@ -167,6 +169,35 @@ class TransientFailure(ExportError):
     kind = Failure.TRANSIENT
 
 
+class OutOfSpace(TransientFailure):
+    """The service's disk or quota is full. It clears by itself (expired exports are swept away
+    every interval), so it is retried like any transient fault, and said in words."""
+
+    code = "disk_full"
+    # Said when its attempts run out: what an operator does about it.
+    OPERATOR_ADVICE = (
+        "an operator should free space in the export service's data folder (or raise its disk "
+        "quota); then request the export again"
+    )
+
+    @classmethod
+    def short_of(cls, needed_bytes: int, free_bytes: int) -> OutOfSpace:
+        return cls(
+            f"The export service is short of storage space for this export (about "
+            f"{megabytes(needed_bytes)} needed, {megabytes(free_bytes)} free)."
+        )
+
+
+OUT_OF_SPACE = "The export service ran out of storage space."
+
+
+def megabytes(size: int) -> str:
+    """A size as a person reads it: "1.2 MB", "15 kB"."""
+    if size < 100_000:
+        return f"{size / 1_000:,.0f} kB"
+    return f"{size / 1_000_000:,.1f} MB"
+
+
 # -- stopped ---------------------------------------------------------------------------------------
 
 
@@ -203,25 +234,48 @@ class WorkerStopped(ExportError):
 
 # Operating-system errors worth a word of their own, by errno: (kind, code, message).
 OS_ERRORS: dict[int, tuple[Failure, str, str]] = {
-    errno.ENOSPC: (
-        Failure.REFUSED,
-        "disk_full",
-        "The worker's disk is full; free space in its data folder (tmp/) and try again.",
-    ),
+    errno.ENOSPC: (Failure.TRANSIENT, OutOfSpace.code, OUT_OF_SPACE),  # no space left on device
+    errno.EDQUOT: (Failure.TRANSIENT, OutOfSpace.code, OUT_OF_SPACE),  # disk quota exceeded
 }
+
+
+def _os_error(error: BaseException) -> tuple[Failure, str, str] | None:
+    """The OS_ERRORS entry of the operating-system error behind `error`, if any: a library may
+    wrap it (XlsxWriter raises `FileCreateError` while handling the ENOSPC of its zip file)."""
+    seen: BaseException | None = error
+    for _ in range(5):  # a chain is short; never loop on a cycle
+        if seen is None:
+            return None
+        if isinstance(seen, OSError) and seen.errno in OS_ERRORS:
+            return OS_ERRORS[seen.errno]
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _sqlite_full(error: BaseException) -> bool:
+    """SQLITE_FULL, from SQLAlchemy (the firm database) or raw (the embedded SqliteHuey queue)."""
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    return isinstance(cause, sqlite3.OperationalError) and "disk is full" in str(cause)
+
+
+def advice_when_retries_run_out(code: str) -> str | None:
+    """What an operator should do when a transient fault outlasted every attempt, if known."""
+    return OutOfSpace.OPERATOR_ADVICE if code == OutOfSpace.code else None
 
 
 def classify(error: BaseException) -> Failure:
     if isinstance(error, ExportError):
         return error.kind
+    if _sqlite_full(error):
+        return Failure.TRANSIENT
     if isinstance(error, OperationalError | PoolTimeout):
         return Failure.TRANSIENT
     if isinstance(error, DBAPIError):
         return Failure.TRANSIENT if error.connection_invalidated else Failure.BUG
     if isinstance(error, ConnectionError | TimeoutError):
         return Failure.TRANSIENT
-    if isinstance(error, OSError) and error.errno in OS_ERRORS:
-        return OS_ERRORS[error.errno][0]
+    if (known := _os_error(error)) is not None:
+        return known[0]
     return Failure.BUG
 
 
@@ -229,9 +283,11 @@ def describe(error: BaseException, reference: str) -> tuple[str, str]:
     """The error code and the message a person reads on the job."""
     if isinstance(error, ExportError):
         return error.code, error.message
-    if isinstance(error, OSError) and error.errno in OS_ERRORS:
-        _, code, message = OS_ERRORS[error.errno]
+    if (known := _os_error(error)) is not None:
+        _, code, message = known
         return code, message
+    if _sqlite_full(error):
+        return OutOfSpace.code, OUT_OF_SPACE
     if classify(error) is Failure.TRANSIENT:
         return "transient_failure", "The database or the file storage did not answer in time."
     return (

@@ -11,7 +11,10 @@ job table when an API process is scraped, so each API reports the same figure: t
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from pathlib import Path
 
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import Engine
@@ -52,6 +55,12 @@ JOBS = Gauge(
     "running (claimed, lease alive).",
     ["state"],
 )
+FREE_BYTES = Gauge(
+    "smarter_export_free_bytes",
+    "Free bytes of the file system holding each folder the service writes: data (database and "
+    "queue when SQLite), tmp (files being written), files (published files, local storage).",
+    ["folder"],
+)
 HTTP_DURATION = Histogram(
     "smarter_export_http_request_duration_seconds",
     "HTTP requests by route template, method and status class.",
@@ -84,6 +93,12 @@ def read_job_states(engine: Engine, now: datetime) -> None:
         waiting, running = store.count_unfinished(connection, now=now)
     JOBS.labels(state="waiting").set(waiting)
     JOBS.labels(state="running").set(running)
+
+
+def watch_free_space(folders: Mapping[str, Path], free_bytes: Callable[[Path], int]) -> None:
+    """Read each folder's free bytes whenever this process is scraped (API or worker alike)."""
+    for name, path in folders.items():
+        FREE_BYTES.labels(folder=name).set_function(functools.partial(free_bytes, path))
 
 
 def http_request(route: str, method: str, status: int, seconds: float) -> None:

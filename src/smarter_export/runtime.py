@@ -9,16 +9,21 @@ from dataclasses import dataclass
 from huey.consumer import Consumer
 from sqlalchemy import Engine
 
+from smarter_export import metrics
 from smarter_export.auth.secrets import resolve_secrets
 from smarter_export.auth.tokens import TokenVerifier
 from smarter_export.domain.database import engine_for
-from smarter_export.jobs.maintenance import UpkeepThread, run_upkeep
+from smarter_export.jobs import space
+from smarter_export.jobs.maintenance import UpkeepReport, UpkeepThread, run_upkeep
 from smarter_export.jobs.queue import ExportQueue, worker_name
 from smarter_export.jobs.runner import ExportRunner
 from smarter_export.jobs.service import ExportService
+from smarter_export.mail.service import MailService
+from smarter_export.schedules.service import ScheduleService
 from smarter_export.settings import Settings
 from smarter_export.storage.base import FileStorage
 from smarter_export.storage.factory import storage_for
+from smarter_export.webhooks.service import WebhookService
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,9 @@ class Runtime:
     queue: ExportQueue
     service: ExportService
     verifier: TokenVerifier
+    schedules: ScheduleService
+    webhooks: WebhookService
+    mail: MailService
 
     def runner(self) -> ExportRunner:
         return ExportRunner(
@@ -41,10 +49,13 @@ class Runtime:
         )
 
     def upkeep(self) -> UpkeepThread:
-        return UpkeepThread(
-            self.settings,
-            lambda: run_upkeep(self.settings, self.engine, self.storage, self.queue.enqueue),
-        )
+        return UpkeepThread(self.settings, self.sweep)
+
+    def sweep(self) -> UpkeepReport:
+        report = run_upkeep(self.settings, self.engine, self.storage, self.queue.enqueue)
+        self.webhooks.sweep()  # after the upkeep: exports it ended are announced at once
+        self.mail.sweep()
+        return report
 
     def consumer(self) -> Consumer:
         return self.queue.consumer(self.runner().process)
@@ -54,6 +65,17 @@ def build_runtime(settings: Settings) -> Runtime:
     secrets = resolve_secrets(settings)
     engine = engine_for(settings)
     storage = storage_for(settings)
+    metrics.watch_free_space(space.service_folders(settings, storage), space.free_bytes)
     queue = ExportQueue(settings)
     service = ExportService(settings, engine, storage, queue, secrets.signing_secrets)
-    return Runtime(settings, engine, storage, queue, service, TokenVerifier(settings, secrets))
+    return Runtime(
+        settings,
+        engine,
+        storage,
+        queue,
+        service,
+        TokenVerifier(settings, secrets),
+        ScheduleService(settings, engine, queue),
+        WebhookService(settings, engine, secrets.signing_secrets),
+        MailService(settings, engine),
+    )

@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     reaper_interval_seconds: int = Field(
         default=30, ge=1, description="How often lapsed jobs are re-delivered and expired files go."
     )
+    low_disk_bytes: int = Field(
+        default=500_000_000,
+        ge=0,
+        description="/readyz warns when the data folder (or its tmp/) has fewer free bytes.",
+    )
     workers: int = Field(default=2, ge=1, le=64, description="Worker threads per consumer.")
     metrics_port: int | None = Field(
         default=None,
@@ -118,6 +123,41 @@ class Settings(BaseSettings):
         le=65_535,
         description="A `worker` serves its Prometheus metrics on this port (all interfaces); "
         "the API serves its own at /metrics.",
+    )
+    schedule_min_interval_seconds: int = Field(
+        default=900,
+        ge=60,
+        description="A schedule's cron may not fire more often than this (tests lower it).",
+    )
+    webhook_max_attempts: int = Field(
+        default=10, ge=1, le=30, description="Tries of one webhook message before it fails."
+    )
+    webhook_backoff_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="First retry delay of a webhook; doubled each try with jitter (10 tries: "
+        "about 17 hours).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="How long one webhook request may take."
+    )
+    webhook_allow_loopback: bool = Field(
+        default=False,
+        description="Let webhooks call http:// and loopback addresses (tests, development); "
+        "private, link-local and metadata addresses stay refused.",
+    )
+    smtp_url: str | None = Field(
+        default=None,
+        description="`smtp://host:587` (STARTTLS, required outside development) or "
+        "`smtps://host:465`; unset: no e-mail is sent (the export's events say so).",
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login, if the server asks.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    mail_from: str = Field(
+        default="Smarter Export <exports@smarterfirms.example>", description="The From: header."
+    )
+    mail_max_attempts: int = Field(
+        default=10, ge=1, le=30, description="Tries of one e-mail before it is given up."
     )
     filter_choices_limit: int = Field(
         default=1_000, ge=1, le=10_000, description="Records offered at most for one id filter."

@@ -52,9 +52,37 @@ class ExportColumn:
     total: bool = False  # summed on a totals row (money, hours)
     excel_format: str | None = None  # overrides the kind's default number format
     description: str = ""
+    # Years and numeric ids read without digit grouping (bar admission 1991, not 1,991).
+    grouped: bool = True
+    # Text read as one piece, such as an e-mail address: a PDF wraps it, never cuts it short.
+    # Identifiers, numbers and dates are kept whole by their kind.
+    whole: bool = False
 
 
 Row = Sequence[object]
+
+
+class ChartKind(StrEnum):
+    BARS = "bars"  # a bar per group for each value column, side by side
+    STACKED = "stacked"  # the value columns stacked into one bar per group (aging buckets)
+    LINE = "line"  # a line per value column across the groups in their order (months)
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """The chart drawn from a table's own cells (Excel: a native chart on them; PDF: above it).
+
+    Columns are named as in the table; the writers decide only how it looks.
+    """
+
+    kind: ChartKind
+    title: str  # says the metric and the period
+    category: str  # the column whose values name the groups
+    values: tuple[str, ...]  # the columns drawn, in one unit
+    axis_title: str  # that unit, as a person reads it: "Hours", "Percent"; money adds currency
+    target: str | None = None  # a column drawn as a mark against each group's bar
+    leave_out: str | None = None  # a group not drawn, such as the firm's total row
+    extremes: int = 0  # when more groups than twice this: only the highest and lowest this many
 
 
 @dataclass(frozen=True)
@@ -64,6 +92,7 @@ class TableSpec:
     name: str  # file- and sheet-safe: "time_entries", "line_items"
     title: str  # "Time entries"
     columns: tuple[ExportColumn, ...]
+    chart: ChartSpec | None = None
 
 
 @dataclass(frozen=True)

@@ -180,8 +180,21 @@ def test_sources_describe_columns_and_filters(shared_service: LiveService) -> No
         sources = {s["name"]: s for s in client.get("/api/v1/export/sources").json()["data"]}
     assert set(sources) == {*SOURCES, "analytics"}
     metrics = {m["name"]: m for m in sources["analytics"]["metrics"]}
-    assert len(metrics) == 7
+    assert len(metrics) == 8
     assert metrics["ar_aging"]["groupBy"] == ["client", "firm"]
+    assert metrics["collection_realization"]["groupBy"] == [
+        "timekeeper",
+        "matter",
+        "client",
+        "practice_area",
+        "month",
+    ]
+    assert [c["name"] for c in metrics["collection_realization"]["columns"]] == [
+        "billedAmount",
+        "collected",
+        "standardValue",
+        "collectionRealization",
+    ]
     assert metrics["utilization"]["definition"].startswith("Utilization = billable hours")
     assert [c["name"] for c in metrics["collection"]["columns"]] == [
         "collected",

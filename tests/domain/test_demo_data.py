@@ -229,8 +229,15 @@ def test_time_entries_look_like_a_law_firm(loaded: tuple[Engine, DemoSummary]) -
         assert date(2023, 1, 1) <= row.date <= date(2025, 12, 31)
         assert row.duration_minutes > 0 and row.duration_minutes % 6 == 0
         assert re.fullmatch(r"[LPCBA]\d{3}", row.activity_code)
-        assert row.rate == row.standard_rate
+        # The standard rate, or a rate agreed below it for the matter (the same for all of a
+        # timekeeper's time on it).
+        assert row.rate <= row.standard_rate
         assert row.created_at.tzinfo == UTC and row.updated_at >= row.created_at
+    agreed = {(r.matter_id, r.timekeeper_id, r.rate) for r in rows if r.rate < r.standard_rate}
+    assert 0 < len(agreed) == len({key[:2] for key in agreed})
+    for row in rows:
+        if (row.matter_id, row.timekeeper_id, row.rate) in agreed:
+            assert Decimal("0.75") < row.rate / row.standard_rate < 1
 
 
 def test_hostile_values_are_there(loaded: tuple[Engine, DemoSummary]) -> None:

@@ -30,6 +30,8 @@ def make_column(
     width: float = 14.0,
     total: bool = False,
     excel_format: str | None = None,
+    grouped: bool = True,
+    whole: bool = False,
 ) -> ExportColumn:
     return ExportColumn(
         name=name,
@@ -38,6 +40,8 @@ def make_column(
         width=width,
         total=total,
         excel_format=excel_format,
+        grouped=grouped,
+        whole=whole,
     )
 
 

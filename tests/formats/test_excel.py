@@ -242,3 +242,20 @@ def test_abort_removes_the_temporary_row_files(tmp_path: Path) -> None:
     writer.abort()
 
     assert not any(Path(name).exists() for name in temp_files)
+
+
+def test_years_and_ids_have_no_digit_grouping(tmp_path: Path) -> None:
+    path = tmp_path / "export.xlsx"
+    table = make_table(
+        columns=[
+            make_column(name="barAdmission", kind=K.INTEGER, grouped=False),
+            make_column(name="hoursTarget", kind=K.INTEGER),
+        ]
+    )
+
+    write_export(ExcelWriter(), path, tables=[table], rows={table.name: [(1991, 1800)]})
+
+    year, target = openpyxl.load_workbook(path)["Time entries"][2]
+    assert year.value == 1991
+    assert year.number_format == "0"  # never "#,##0", whatever the integer default becomes
+    assert target.number_format == "General"

@@ -143,7 +143,9 @@ def poison_every_text_column(service: LiveService) -> int:
     try:
         with engine.begin() as connection:
             for table in metadata.tables.values():
-                if "tenant_id" not in table.c or table.name.startswith(("export_", "user_")):
+                # The firm's data only; the service's own tables hold no exported text.
+                service_tables = ("export_", "user_", "schedule_", "webhook")
+                if "tenant_id" not in table.c or table.name.startswith(service_tables):
                     continue
                 columns = [
                     c

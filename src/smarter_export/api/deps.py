@@ -16,8 +16,13 @@ from smarter_export.jobs.records import ExportJob
 from smarter_export.jobs.service import Caller, ExportService
 from smarter_export.runtime import Runtime
 
+# The dependencies are `async def` although they do no I/O worth a thread (token checks, a
+# lookup on app state; a token's grants reach the database once per process): FastAPI runs a
+# plain `def` dependency on the thread pool, and those hand-offs cost a status poll more than
+# its own work.
 
-def runtime_of(request: Request) -> Runtime:
+
+async def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -25,14 +30,14 @@ def runtime_of(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
 
 
-def export_service(runtime: RuntimeDep) -> ExportService:
+async def export_service(runtime: RuntimeDep) -> ExportService:
     return runtime.service
 
 
 ServiceDep = Annotated[ExportService, Depends(export_service)]
 
 
-def creation_limiter(request: Request) -> CreationLimiter:
+async def creation_limiter(request: Request) -> CreationLimiter:
     limiter: CreationLimiter = request.app.state.limiter
     return limiter
 
@@ -44,7 +49,7 @@ TenantHeader = Annotated[
 ]
 
 
-def current_principal(
+async def current_principal(
     runtime: RuntimeDep, authorization: AuthorizationHeader = None, x_tenant_id: TenantHeader = None
 ) -> Principal:
     principal = runtime.verifier.verify(authorization)
@@ -54,13 +59,13 @@ def current_principal(
     return principal
 
 
-def principal_if_any(
+async def principal_if_any(
     runtime: RuntimeDep, authorization: AuthorizationHeader = None, x_tenant_id: TenantHeader = None
 ) -> Principal | None:
     """The caller, checked as everywhere, if they sent a token; None (a signed link) if not."""
     if authorization is None:
         return None
-    return current_principal(runtime, authorization, x_tenant_id)
+    return await current_principal(runtime, authorization, x_tenant_id)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -72,7 +77,7 @@ def client_of(request: Request) -> tuple[str | None, str | None]:
     return address, request.headers.get("user-agent")
 
 
-def caller(request: Request, principal: CurrentPrincipal) -> Caller:
+async def caller(request: Request, principal: CurrentPrincipal) -> Caller:
     address, agent = client_of(request)
     return Caller(principal, client_address=address, user_agent=agent)
 
@@ -92,7 +97,7 @@ class Views:
         return export_view(job, self.service, self.base_url, self.viewer)
 
 
-def views(request: Request, principal: CurrentPrincipal, service: ServiceDep) -> Views:
+async def views(request: Request, principal: CurrentPrincipal, service: ServiceDep) -> Views:
     return Views(service, principal, str(request.base_url))
 
 

@@ -3,6 +3,7 @@ routes, the last-resort error handler for a 500 (which Starlette sends outside t
 
 from __future__ import annotations
 
+from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -17,7 +18,11 @@ NO_STORE_PREFIXES = ("/api/",)
 
 
 def protect(response: Response, path: str) -> None:
+    protect_headers(response.headers, path)
+
+
+def protect_headers(headers: MutableHeaders, path: str) -> None:
     for header, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(header, value)
+        headers.setdefault(header, value)
     if path.startswith(NO_STORE_PREFIXES):
-        response.headers["Cache-Control"] = "no-store"
+        headers["Cache-Control"] = "no-store"

@@ -12,6 +12,10 @@ from sqlalchemy import text
 from smarter_export import metrics as service_metrics
 from smarter_export.api.deps import RuntimeDep
 from smarter_export.clock import utcnow
+from smarter_export.errors import megabytes
+from smarter_export.jobs import space
+from smarter_export.settings import Settings
+from smarter_export.storage.base import FileStorage
 
 router = APIRouter(tags=["health"])
 
@@ -24,7 +28,12 @@ def healthz() -> dict[str, Any]:
 
 @router.get("/readyz")
 def readyz(runtime: RuntimeDep) -> Response:
-    """Database, queue and storage all answer; 503 names the one that does not."""
+    """Database, queue and storage all answer; 503 names the one that does not.
+
+    `disk` says `low: ...` when a folder the service writes has less free space than
+    `low_disk_bytes`: a warning to act on, not a 503. Exports then wait for space and are
+    retried; taking the service out of rotation would refuse creations that can still queue.
+    """
     checks: dict[str, str] = {}
 
     def database() -> None:
@@ -43,8 +52,17 @@ def readyz(runtime: RuntimeDep) -> Response:
         except Exception as error:  # readiness reports the failure instead of raising it
             checks[name] = f"failed: {type(error).__name__}"
     ready = all(v == "ok" for v in checks.values())
+    checks["disk"] = _disk(runtime.settings, runtime.storage)
     body = {"data": {"status": "ready" if ready else "not_ready", "checks": checks}}
     return JSONResponse(body, status_code=200 if ready else 503)
+
+
+def _disk(settings: Settings, storage: FileStorage) -> str:
+    low = space.low_folders(space.service_folders(settings, storage), settings.low_disk_bytes)
+    if not low:
+        return "ok"
+    folders = ", ".join(f"{name} has {megabytes(size)} free" for name, size in low.items())
+    return f"low: {folders} (warned below {megabytes(settings.low_disk_bytes)})"
 
 
 @router.get("/metrics")

@@ -81,6 +81,7 @@ class ExportView(Camel):
     warnings: list[str]
     error: ErrorView | None
     parameters: dict[str, Any]
+    schedule_id: str | None = Field(None, description="The schedule that made this export.")
 
 
 class PageView(Camel):

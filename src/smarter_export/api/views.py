@@ -75,6 +75,7 @@ def export_view(
         warnings=job.warnings,
         error=error,
         parameters=job.parameters,
+        schedule_id=job.schedule_id,
     )
 
 

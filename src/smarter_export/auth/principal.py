@@ -11,6 +11,7 @@ from dataclasses import dataclass
 ADMIN_ROLE = "admin"
 EXPORT_ANY = "export:*"
 SEE_CONFIDENTIAL = "matters:confidential"
+SCHEDULE_EXPORTS = "export:schedule"
 
 # Billing and firm-wide analytics are sensitive beyond a single matter: an ordinary user needs
 # them granted by name, while the day-to-day tables are open to every member of the firm.
@@ -31,6 +32,7 @@ class Principal:
     role: str
     permissions: frozenset[str]
     issued_at: int = 0  # the token's `iat`: which of two tokens of a user is the newer
+    email: str | None = None  # the token's `email` claim: whose domain e-mail may go to
 
     def may_read(self, source_name: str, *, confidential: bool) -> bool:
         """Whether this caller may take a file of `source_name`, made with or without
@@ -50,6 +52,11 @@ class Principal:
         # Any role other than admin (including ones we do not know yet) gets the user default,
         # so a new role can never widen access by accident.
         return source_name not in RESTRICTED_SOURCES
+
+    @property
+    def may_schedule(self) -> bool:
+        """Whether this caller may own scheduled exports (each run still needs the source)."""
+        return self.is_admin or SCHEDULE_EXPORTS in self.permissions
 
     @property
     def sees_confidential(self) -> bool:

@@ -110,6 +110,7 @@ def mint_token(
     permissions: Sequence[str] = (),
     ttl_seconds: int = 3600,
     now: datetime | None = None,
+    email: str | None = None,
 ) -> str:
     """An HS256 token for development and tests, accepted by this service's `TokenVerifier`."""
     if settings.jwt_public_key or settings.jwt_jwks_url or not secrets.jwt_secret:
@@ -131,6 +132,7 @@ def mint_token(
         "permissions": list(permissions),
         "iat": issued,
         "exp": issued + ttl_seconds,
+        **({"email": email} if email else {}),
         "jti": uuid.uuid4().hex,
     }
     return jwt.encode(payload, secrets.jwt_secret, algorithm="HS256")
@@ -173,6 +175,7 @@ def _principal_from(claims: dict[str, Any]) -> Principal:
         role=role,
         permissions=frozenset(permissions),
         issued_at=int(claims["iat"]),
+        email=email if isinstance(email := claims.get("email"), str) and "@" in email else None,
     )
 
 

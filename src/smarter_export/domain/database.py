@@ -27,7 +27,9 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # The API answers on up to 40 threads: with the default 5 pooled connections, every
+        # busy moment opened and closed connections (and re-ran the pragmas below) per request.
+        engine = create_engine(url, connect_args={"timeout": 30}, pool_size=20, max_overflow=20)
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
     return create_engine(url, pool_pre_ping=True)

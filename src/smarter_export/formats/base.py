@@ -80,8 +80,13 @@ class ExportFormat(Generic[Options]):
     row_cap_counts: RowCap
     options: type[Options]  # what a caller may choose about the file: `"options": {...}`
     writer: Callable[[Settings, Options], ExportWriter]  # makes one writer per export
+    # A generous size of one row in the file, for the free-space check before an export starts.
+    bytes_per_row: int
     aliases: tuple[str, ...] = ()  # other names callers use: "xlsx"
     several_tables: FileKind | None = None  # the file when there are child tables, if another
+    # The writer of aggregates (analytics), if another: small files that may need what the
+    # record writer leaves out.
+    aggregate_writer: Callable[[Settings, Options], ExportWriter] | None = None
 
     def __post_init__(self) -> None:
         # A misnamed cap fails when the format is registered, at import, not in an export.
@@ -107,6 +112,13 @@ class ExportFormat(Generic[Options]):
         if isinstance(options, CompressibleOptions) and options.compression is Compression.GZIP:
             return FileKind(self.file.extension + ".gz", GZIP_CONTENT_TYPE)
         return self.file
+
+    def writer_for(
+        self, settings: Settings, options: Options | None = None, *, aggregate: bool
+    ) -> ExportWriter:
+        if aggregate and self.aggregate_writer is not None:
+            return self.aggregate_writer(settings, self.options() if options is None else options)
+        return self.make_writer(settings, options)
 
     def row_cap(self, settings: Settings) -> int:
         return int(getattr(settings, self.row_cap_setting))

@@ -16,7 +16,6 @@ import csv
 import io
 import zipfile
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -31,6 +30,7 @@ from smarter_export.tabular import (
     NUMERIC_KINDS,
     TEXT_KINDS,
     ColumnKind,
+    ExportColumn,
     ExportInfo,
     ExportOutcome,
     Row,
@@ -45,33 +45,44 @@ def _decimal_comma(value: Decimal) -> str:
     return plain_decimal(value).replace(".", ",")
 
 
-def _boolean(value: bool) -> str:
-    return "true" if value else "false"
-
-
-def _converters(
-    table: TableSpec, info: ExportInfo, decimal_comma: bool
-) -> tuple[tuple[int, ...], list[tuple[int, Converter]]]:
-    """(text columns to neutralise, other columns with their converter); the rest pass as is."""
-    zone = export_zone(info)
-
-    def timestamp(value: datetime) -> str:
+def _cell_expression(index: int, column: ExportColumn) -> str:
+    """Python for one cell of a prepared row, from the value v{index}."""
+    value = f"v{index}"
+    if column.kind in TEXT_KINDS:
+        # The same test neutralise() makes, inline so that the common case costs no call;
+        # neutralise() stays the one place that decides.
+        return f"(neutralise({value}) if {value} and {value}.startswith(TRIGGERS) else {value})"
+    if column.kind in NUMERIC_KINDS and column.kind != ColumnKind.INTEGER:
+        return f"(None if {value} is None else plain_decimal({value}))"
+    if column.kind == ColumnKind.DATETIME:
         # Shown in the firm's zone, like every other format, with its offset so it stays exact.
-        return value.astimezone(zone).isoformat()
+        return f"(None if {value} is None else {value}.astimezone(zone).isoformat())"
+    if column.kind == ColumnKind.BOOLEAN:
+        return f"(None if {value} is None else 'true' if {value} else 'false')"
+    return value  # INTEGER and DATE: csv.writer's own str() is already the right text
 
-    text_columns: list[int] = []
-    converted: list[tuple[int, Converter]] = []
-    for index, column in enumerate(table.columns):
-        if column.kind in TEXT_KINDS:
-            text_columns.append(index)
-        elif column.kind in NUMERIC_KINDS and column.kind != ColumnKind.INTEGER:
-            converted.append((index, _decimal_comma if decimal_comma else plain_decimal))
-        elif column.kind == ColumnKind.DATETIME:
-            converted.append((index, timestamp))
-        elif column.kind == ColumnKind.BOOLEAN:
-            converted.append((index, _boolean))
-        # INTEGER and DATE: csv.writer's own str() is already the right text.
-    return tuple(text_columns), converted
+
+def _compile_preparer(
+    table: TableSpec, info: ExportInfo, decimal_comma: bool
+) -> Callable[[Sequence[Row]], Any] | None:
+    """A function turning a batch into rows csv.writer writes as they are; None if the rows
+    already are. Generated once per table from the column kinds (no value enters the source)."""
+    columns = table.columns
+    cells = [_cell_expression(index, column) for index, column in enumerate(columns)]
+    if cells == [f"v{index}" for index in range(len(columns))]:
+        return None
+    values = ", ".join(f"v{index}" for index in range(len(columns)))
+    source = f"def prepare(batch):\n    return [({', '.join(cells)},) for {values}, in batch]"
+    namespace: dict[str, object] = {
+        "neutralise": neutralise,
+        "TRIGGERS": FORMULA_TRIGGERS,
+        "plain_decimal": _decimal_comma if decimal_comma else plain_decimal,
+        "zone": export_zone(info),
+    }
+    exec(compile(source, "<csv rows>", "exec"), namespace)  # noqa: S102
+    prepare = namespace["prepare"]
+    assert callable(prepare)
+    return prepare
 
 
 class _TableFile:
@@ -90,31 +101,12 @@ class _TableFile:
             quoting=csv.QUOTE_MINIMAL,
         )
         decimal_comma = options.decimal_separator is DecimalSeparator.COMMA
-        self._text_columns, self._converted = _converters(table, info, decimal_comma)
+        self._prepare = _compile_preparer(table, info, decimal_comma)
         self._writer.writerow([column.label for column in table.columns])
 
     def write(self, batch: Sequence[Row]) -> None:
         self.rows += len(batch)
-        if not self._text_columns and not self._converted:
-            self._writer.writerows(batch)
-            return
-        text_columns, converted = self._text_columns, self._converted
-        prepared: list[list[Any]] = []
-        append = prepared.append
-        for row in batch:
-            cells: list[Any] = list(row)
-            for index in text_columns:
-                value = cells[index]
-                # The same test neutralise() makes, done inline so that the common case (no
-                # trigger) costs no call; neutralise() stays the one place that decides.
-                if value and value.startswith(FORMULA_TRIGGERS):
-                    cells[index] = neutralise(value)
-            for index, convert in converted:
-                value = cells[index]
-                if value is not None:
-                    cells[index] = convert(value)
-            append(cells)
-        self._writer.writerows(prepared)
+        self._writer.writerows(batch if self._prepare is None else self._prepare(batch))
 
 
 class CsvWriter:
@@ -125,8 +117,9 @@ class CsvWriter:
         self._options = options or CsvOptions()
         if self._options.byte_order_mark is not None:
             byte_order_mark = self._options.byte_order_mark
-        # "utf-8-sig" writes the BOM once, at the start of each file, and nowhere else.
-        self._encoding = "utf-8-sig" if byte_order_mark else "utf-8"
+        # The BOM is written by hand at the start of each file: the "utf-8-sig" codec would do
+        # it too, but through a Python-level encoder called for every row.
+        self._byte_order_mark = "\ufeff" if byte_order_mark else ""
         self._gzip = self._options.compression is Compression.GZIP
         self._path: Path | None = None
         self._info: ExportInfo | None = None
@@ -192,13 +185,18 @@ class CsvWriter:
     def _open_stream(self, table: TableSpec) -> IO[str]:
         if self._archive is None:
             assert self._path is not None
-            if not self._gzip:
-                return self._path.open("w", encoding=self._encoding, newline="")
-            packed = gzip_file(self._path)
-            return io.TextIOWrapper(packed, encoding=self._encoding, newline="")
+            stream: IO[str] = (
+                io.TextIOWrapper(gzip_file(self._path), encoding="utf-8", newline="")
+                if self._gzip
+                else self._path.open("w", encoding="utf-8", newline="")
+            )
+            stream.write(self._byte_order_mark)
+            return stream
         # force_zip64: the size is unknown while streaming, and a table may pass 2 GiB.
         entry = self._archive.open(f"{table.name}.csv", "w", force_zip64=True)
-        return io.TextIOWrapper(entry, encoding=self._encoding, newline="")
+        member = io.TextIOWrapper(entry, encoding="utf-8", newline="")
+        member.write(self._byte_order_mark)
+        return member
 
     def _finish_current(self) -> None:
         if self._current is not None:

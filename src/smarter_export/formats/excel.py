@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from xlsxwriter import Workbook
 
@@ -43,6 +43,8 @@ WORKBOOK_OPTIONS = {
 class ExcelWriter:
     """Writes one .xlsx: "Export info" first, then each table on its own sheet(s)."""
 
+    sheets_class: ClassVar[type[TableSheets]] = TableSheets
+
     def __init__(self, rows_per_sheet: int = EXCEL_MAX_DATA_ROWS) -> None:
         if not 1 <= rows_per_sheet <= EXCEL_MAX_DATA_ROWS:
             raise ValueError(f"rows_per_sheet must be between 1 and {EXCEL_MAX_DATA_ROWS:,}")
@@ -61,12 +63,12 @@ class ExcelWriter:
         if not tables:
             raise ValueError("an export has at least one table")
         self._path, self._info, self._tables = path, info, list(tables)
-        self._workbook = Workbook(str(path), WORKBOOK_OPTIONS)
+        self._workbook = self._new_workbook(path)
         self._formats = TypedFormats(self._workbook, info.currency)
         self._info_sheet = self._workbook.add_worksheet(self._names.claim("Export info"))
         zone = export_zone(info)
         self._sheets = {
-            table.name: TableSheets(
+            table.name: self.sheets_class(
                 self._workbook,
                 self._formats,
                 self._names,
@@ -76,6 +78,15 @@ class ExcelWriter:
             )
             for table in tables
         }
+
+    def _new_workbook(self, path: Path) -> Any:
+        return Workbook(str(path), WORKBOOK_OPTIONS)
+
+    def _finish_workbook(self) -> int:
+        """Write the file out; its size in bytes."""
+        self._workbook.close()
+        assert self._path is not None
+        return self._path.stat().st_size
 
     def write_rows(self, table: str, batch: Sequence[Row]) -> None:
         sheets = self._sheets.get(table)
@@ -95,10 +106,9 @@ class ExcelWriter:
             self._current.finish()
         rows = {name: sheets.rows for name, sheets in self._sheets.items()}
         self._fill_info_sheet(outcome, rows)
-        self._workbook.close()
+        size = self._finish_workbook()
         self._workbook = None
-        assert self._path is not None
-        return WriteSummary(self._path.stat().st_size, rows)
+        return WriteSummary(size, rows)
 
     def abort(self) -> None:
         """Drop the temporary row files instead of assembling a workbook nobody will read."""

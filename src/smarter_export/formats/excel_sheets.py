@@ -15,6 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 from smarter_export.formats.describe import EMPTY_TABLE_MESSAGE
+from smarter_export.formats.excel_charts import ChartRows, add_chart
 from smarter_export.formats.safety import neutralise
 from smarter_export.tabular import ColumnKind, ExportColumn, Row, TableSpec
 
@@ -76,6 +77,7 @@ class TypedFormats:
     def __init__(self, workbook: Any, currency: str) -> None:
         self._workbook = workbook
         self._money = money_format(currency)
+        self.currency = currency
         self._cache: dict[tuple[str | None, bool], Any] = {}
         self.bold = workbook.add_format({"bold": True})
         self.title = workbook.add_format({"bold": True, "font_size": 14})
@@ -85,6 +87,8 @@ class TypedFormats:
     def number_format(self, column: ExportColumn) -> str | None:
         if column.excel_format:
             return column.excel_format
+        if not column.grouped and column.kind == ColumnKind.INTEGER:
+            return "0"  # a year or a numeric id, said so: no grouping whatever the default
         if column.kind == ColumnKind.MONEY:
             return self._money
         return KIND_FORMATS[column.kind]
@@ -127,6 +131,7 @@ class TableSheets:
         self._sheet: Any = None
         self._sheet_count = 0
         self._sheet_rows = 0
+        self._chart = ChartRows.of(table)  # the rows it draws, noted as they are written
         self._converted: list[tuple[int, Any, Any, Converter]] = []
         self._direct: list[tuple[int, Any, Any]] = []
 
@@ -147,6 +152,9 @@ class TableSheets:
                 self._new_sheet()
                 room = self._limit
             chunk = batch if done == 0 and len(batch) <= room else batch[done : done + room]
+            if self._chart is not None and self._sheet_count == 1:
+                for offset, row in enumerate(chunk, start=self._sheet_rows + 1):
+                    self._chart.add(offset, row)
             self._write_chunk(chunk)
             done += len(chunk)
 
@@ -155,6 +163,8 @@ class TableSheets:
             self._sheet.write_string(1, 0, EMPTY_TABLE_MESSAGE, self._formats.note)
         elif self._totals:
             self._write_totals(self._sheet_rows + 1)
+        if self._chart is not None and self._sheet_count == 1:
+            add_chart(self._workbook, self._sheet, self.table, self._chart, self._formats.currency)
         self._close_sheet()
 
     def _write_chunk(self, rows: Sequence[Row]) -> None:

@@ -1,12 +1,14 @@
-"""PDF: a landscape report drawn straight onto the ReportLab canvas, one line per row.
+"""PDF: a report drawn straight onto the ReportLab canvas, row by row as the rows arrive.
 
 Platypus tables measure every cell and keep the whole table before laying it out (15x slower on
-long tables, see PERFORMANCE.md); here each row is drawn as it arrives at precomputed x
-positions, cut to one line. "Page X of Y" needs Y before it is known: every page draws
-"Page X of " and places a form XObject that is defined once, at close, holding the count. No
-page is kept aside to be redrawn. The title block's line of row counts is such a form too:
-the counts are final only at close. The writer draws every row it is given; the engine keeps
-the document one a person can read by its row cap, and the outcome says what was left out.
+long tables, see PERFORMANCE.md); here a table's columns are sized once on its first batch
+(pdf_layout.py), on a portrait or a landscape page, and each row is then drawn as it arrives at
+those x positions, on as many lines as its longest cell needs. "Page X of Y" needs Y before it
+is known: every page draws "Page X of " and places a form XObject that is defined once, at
+close, holding the count. No page is kept aside to be redrawn. The title block's line of row
+counts is such a form too: the counts are final only at close. The writer draws every row it is
+given; the engine keeps the document one a person can read by its row cap, and the outcome says
+what was left out.
 """
 
 from __future__ import annotations
@@ -25,16 +27,18 @@ from smarter_export.formats.describe import (
     info_lines,
     outcome_summary,
 )
+from smarter_export.formats.pdf_chart import ChartData, chart_height, draw_chart
 from smarter_export.formats.pdf_layout import (
     BODY_SIZE,
     BOTTOM,
     MARGIN,
-    PAGE_HEIGHT,
-    PAGE_WIDTH,
     ROW_HEIGHT,
+    PageSize,
+    Placed,
     PlacedColumn,
     TablePlan,
 )
+from smarter_export.formats.pdf_stream import PageText, deflate_finished_page
 from smarter_export.formats.pdf_text import BOLD, REGULAR, TextFitter, register_fonts
 from smarter_export.tabular import ExportInfo, ExportOutcome, Row, TableSpec, WriteSummary
 
@@ -44,12 +48,15 @@ OUTCOME_FORM = "outcome"  # the title block's row counts, partial or not
 NOT_SHOWN_MESSAGE = "Not shown: row limit reached."
 GREY = Color(0.35, 0.35, 0.35)
 SHADE = Color(0.94, 0.94, 0.94)
+SHADE_RGB = f"{SHADE.red:g} {SHADE.green:g} {SHADE.blue:g}"
 FOOTER_Y = 20.0
-PAGE_LABEL_END = PAGE_WIDTH - MARGIN - 24  # "Page X of " ends here; the count follows
+PAGE_COUNT_ROOM = 24.0  # "Page X of " ends this far from the margin; the count follows
+HEADING_HEIGHT = 18.0
+PLACED_LIMIT = 5_000  # distinct values of one column kept laid out (pdf_layout.PlacedColumn)
 
 
 class PdfWriter:
-    """Writes one landscape US-letter .pdf: title block, tables, totals, warnings."""
+    """Writes one US-letter .pdf: title block, tables, totals, warnings."""
 
     def __init__(self, confidentiality_notice: str = DEFAULT_NOTICE) -> None:
         self._notice = confidentiality_notice
@@ -57,10 +64,12 @@ class PdfWriter:
         self._plans: dict[str, TablePlan] = {}
         self._current: TablePlan | None = None
         self._pages = 0
+        self._page_size: PageSize | None = None  # none until the first table is sized
         self._y = 0.0
-        self._text: Any = None  # the page's one text object: far cheaper than one per cell
+        self._text: PageText | None = None  # the page's text, one block: see pdf_stream.py
         self._tables: Sequence[TableSpec] = ()
         self._outcome: ExportOutcome | None = None  # known at close
+        self._outcome_width = 0.0  # the title block's width, where the row counts go
 
     def open(self, path: Path, info: ExportInfo, tables: Sequence[TableSpec]) -> None:
         if not tables:
@@ -74,32 +83,37 @@ class PdfWriter:
         self._section = TextFitter(BOLD, 11)
         self._running_head = f"{info.firm_name} \u00b7 {info.title}"
         zone = export_zone(info)
-        self._plans = {table.name: TablePlan(table, zone, self._body.width) for table in tables}
+        self._plans = {table.name: TablePlan(table, zone) for table in tables}
         self._titled = len(tables) > 1  # one table needs no heading besides the export's title
         self._tables, self._outcome = tables, None
-        canvas = Canvas(str(path), pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
+        canvas = Canvas(str(path), pageCompression=1)
         canvas.setTitle(info.title)
         canvas.setAuthor(info.firm_name)
         canvas.setSubject(info.source)
         canvas.setCreator("Smarter Export")
-        self._canvas, self._path = canvas, path
-        self._new_page()
-        self._title_block(info)
+        self._canvas, self._path, self._info = canvas, path, info
+        self._text = PageText(canvas)
+        # The first page waits for the first table's rows: they decide its orientation.
 
     def write_rows(self, table: str, batch: Sequence[Row]) -> None:
         plan = self._plans.get(table)
         if plan is None:
             raise ValueError(f"table {table!r} was not announced when the writer opened")
+        if plan.held is not None:  # its chart goes above it: drawn once all its rows are in
+            plan.held.extend(batch)
+            return
+        self._release_held()
         if plan is not self._current:
-            self._enter(plan)
+            self._enter(plan, batch)
         for row in batch:
             self._row(plan, row)
 
     def close(self, outcome: ExportOutcome) -> WriteSummary:
         self._outcome = outcome
+        self._release_held()
         for plan in self._plans.values():
             if not plan.started:
-                self._enter(plan)
+                self._enter(plan, ())
         self._finish_current()
         self._warnings(outcome)
         self._end_page()
@@ -113,7 +127,7 @@ class PdfWriter:
         canvas.beginForm(OUTCOME_FORM)
         canvas.setFont(REGULAR, BODY_SIZE)
         summary = outcome_summary(self._tables, outcome, rows)
-        canvas.drawString(0, 0, self._body.fit(summary, PAGE_WIDTH - 2 * MARGIN))
+        canvas.drawString(0, 0, self._body.fit(summary, self._outcome_width))
         canvas.endForm()
         canvas.save()
         self._canvas = None
@@ -126,42 +140,54 @@ class PdfWriter:
 
     # Pages -------------------------------------------------------------------------------
 
-    def _new_page(self) -> None:
+    @property
+    def _width(self) -> float:
+        assert self._page_size is not None
+        return self._page_size[0]
+
+    def _new_page(self, size: PageSize) -> None:
         # Everything but the page label goes into the page's text object, in reading order,
         # so that copying, searching and screen readers meet the text as a person reads it.
         canvas = self._canvas
         self._pages += 1
+        self._page_size = size
+        canvas.setPageSize(size)
+        label_end = size[0] - MARGIN - PAGE_COUNT_ROOM
         canvas.setFont(REGULAR, 7)
         canvas.setFillColor(GREY)
-        canvas.drawRightString(PAGE_LABEL_END, FOOTER_Y, f"Page {self._pages} of ")
+        canvas.drawRightString(label_end, FOOTER_Y, f"Page {self._pages} of ")
         canvas.saveState()
-        canvas.translate(PAGE_LABEL_END + 1.5, FOOTER_Y)
+        canvas.translate(label_end + 1.5, FOOTER_Y)
         canvas.doForm(PAGE_COUNT_FORM)
         canvas.restoreState()
         canvas.setFillColor(black)
-        self._text = canvas.beginText()
-        self._text.setFont(REGULAR, BODY_SIZE)
-        self._grey(self._running_head, PAGE_HEIGHT - 24)
-        self._y = PAGE_HEIGHT - MARGIN
+        self._page_text.begin()
+        self._grey(self._running_head, size[1] - 24)
+        self._y = size[1] - MARGIN
 
     def _end_page(self) -> None:
         self._grey(self._notice, FOOTER_Y)
-        self._canvas.drawText(self._text)
+        self._page_text.finish()
         self._canvas.showPage()
+        deflate_finished_page(self._canvas)
 
     def _grey(self, text: str, baseline: float) -> None:
-        self._text.setFillColor(GREY)
+        self._page_text.color(GREY)
         self._put(
-            self._small.fit(text, PAGE_LABEL_END - MARGIN - 70), MARGIN, baseline, self._small
+            self._small.fit(text, self._width - 2 * MARGIN - PAGE_COUNT_ROOM - 70),
+            MARGIN,
+            baseline,
+            self._small,
         )
-        self._text.setFillColor(black)
+        self._page_text.color(black)
 
     def _make_room(self, height: float, plan: TablePlan | None = None) -> None:
         """Start a new page unless `height` points fit; a table's header follows it over."""
         if self._y - height >= BOTTOM:
             return
         self._end_page()
-        self._new_page()
+        assert self._page_size is not None
+        self._new_page(plan.page if plan is not None else self._page_size)
         if plan is not None:
             if self._titled:
                 self._heading(f"{plan.table.title} (continued)")
@@ -170,7 +196,7 @@ class PdfWriter:
     # Blocks ------------------------------------------------------------------------------
 
     def _title_block(self, info: ExportInfo) -> None:
-        room = PAGE_WIDTH - 2 * MARGIN
+        room = self._width - 2 * MARGIN
         self._put(self._firm.fit(info.firm_name, room), MARGIN, self._y - 10, self._firm)
         self._put(self._title.fit(info.title, room), MARGIN, self._y - 30, self._title)
         self._y -= 38
@@ -186,6 +212,7 @@ class PdfWriter:
         """Room for the row counts and partial or not: known at close, drawn then as a form."""
         self._make_room(ROW_HEIGHT)
         self._y -= ROW_HEIGHT
+        self._outcome_width = self._width - 2 * MARGIN
         self._canvas.saveState()
         self._canvas.translate(MARGIN, self._y + 3)
         self._canvas.doForm(OUTCOME_FORM)
@@ -195,30 +222,72 @@ class PdfWriter:
         fitter = fitter or self._body
         self._make_room(ROW_HEIGHT)
         self._y -= ROW_HEIGHT
-        self._put(fitter.fit(text, PAGE_WIDTH - 2 * MARGIN), MARGIN, self._y + 3, fitter)
+        self._put(fitter.fit(text, self._width - 2 * MARGIN), MARGIN, self._y + 3, fitter)
 
     def _heading(self, text: str) -> None:
         fitter = self._section
-        self._put(fitter.fit(text, PAGE_WIDTH - 2 * MARGIN), MARGIN, self._y - 13, fitter)
-        self._y -= 18
+        self._put(fitter.fit(text, self._width - 2 * MARGIN), MARGIN, self._y - 13, fitter)
+        self._y -= HEADING_HEIGHT
 
     def _header(self, plan: TablePlan) -> None:
-        self._shade(self._y - 13, 13)
+        height = plan.header_height
+        self._shade(self._y - height, height)
         for column in plan.columns:
-            self._cell(column.label, column, self._y - 9.5, self._bold)
-        self._y -= 13
+            # Headers are left-aligned over text, right-aligned over numbers, and never shrunk:
+            # the column is at least as wide as the label's widest word.
+            for line_number, line in enumerate(column.header):
+                baseline = self._y - plan.row_height + 0.5 - line_number * plan.line_step
+                if column.numeric:
+                    self._put(line, column.right - plan.bold.width(line), baseline, plan.bold)
+                else:
+                    self._put(line, column.left, baseline, plan.bold)
+        self._y -= height
 
-    def _enter(self, plan: TablePlan) -> None:
+    def _enter(self, plan: TablePlan, sample: Sequence[Row]) -> None:
         if plan.started:
             raise ValueError(f"rows of table {plan.table.name!r} arrived after a later table")
         self._finish_current()
         plan.started = True
         self._current = plan
+        plan.place(sample)
+        if self._page_size is None:
+            self._new_page(plan.page)
+            self._title_block(self._info)
+        elif self._page_size != plan.page:
+            self._end_page()  # a table wider or narrower than the page before starts its own
+            self._new_page(plan.page)
         # A heading and header alone at the foot of a page are no use: keep three rows with them.
-        self._make_room(18 + 13 + 3 * ROW_HEIGHT)
+        self._make_room(HEADING_HEIGHT + plan.header_height + 3 * plan.row_height)
         if self._titled:
             self._heading(plan.table.title)
+        self._chart(plan, sample)
         self._header(plan)
+
+    def _release_held(self) -> None:
+        """Draw the tables held for their chart (a later table's rows, or the end, came)."""
+        for plan in self._plans.values():
+            if plan.held is not None:
+                rows, plan.held = plan.held, None
+                self.write_rows(plan.table.name, rows)
+
+    def _chart(self, plan: TablePlan, rows: Sequence[Row]) -> None:
+        spec = plan.table.chart
+        if spec is None:
+            return
+        data = ChartData.of(spec, plan.table.columns, rows)
+        if not data.labels:
+            return
+        height = chart_height(data)
+        self._make_room(height + plan.header_height + 3 * plan.row_height)
+        draw_chart(
+            self._canvas,
+            self._put,
+            data,
+            box=(MARGIN, self._y, self._width - 2 * MARGIN),
+            fonts=(self._body, self._bold),
+            currency=self._info.currency,
+        )
+        self._y -= height
 
     def _finish_current(self) -> None:
         plan = self._current
@@ -230,11 +299,14 @@ class PdfWriter:
             matched = self._outcome.rows_matched.get(plan.table.name, 0) if self._outcome else 0
             self._line(NOT_SHOWN_MESSAGE if matched else EMPTY_TABLE_MESSAGE)
         elif plan.totals:
-            self._make_room(ROW_HEIGHT + 2, plan)
-            self._canvas.line(MARGIN, self._y - 1, PAGE_WIDTH - MARGIN, self._y - 1)
-            self._y -= ROW_HEIGHT + 2
-            for column, text in plan.total_cells():
-                self._cell(text, column, self._y + 3, self._bold)
+            self._make_room(plan.row_height + 2, plan)
+            self._canvas.line(MARGIN, self._y - 1, self._width - MARGIN, self._y - 1)
+            self._y -= plan.row_height + 2
+            for left, column, text in plan.total_cells():
+                if column.numeric:
+                    self._number(text, left, column.right, self._y + 3, plan.bold)
+                else:
+                    self._put(plan.bold.fit(text, column.room), left, self._y + 3, plan.bold)
         self._y -= 10
 
     def _warnings(self, outcome: ExportOutcome) -> None:
@@ -245,61 +317,89 @@ class PdfWriter:
             return
         self._line("Warnings", self._bold)
         for warning in warnings:
-            for piece in simpleSplit(warning, REGULAR, BODY_SIZE, PAGE_WIDTH - 2 * MARGIN):
+            for piece in simpleSplit(warning, REGULAR, BODY_SIZE, self._width - 2 * MARGIN):
                 self._line(piece)
 
     def _shade(self, bottom: float, height: float) -> None:
-        # Text is drawn at the page's end from its text object, which sets its own colour, so
-        # the band lies under the text whatever the order of the calls.
-        self._canvas.setFillColor(SHADE)
-        self._canvas.rect(MARGIN, bottom, PAGE_WIDTH - 2 * MARGIN, height, stroke=0, fill=1)
-        self._canvas.setFillColor(black)
+        # Text is drawn at the page's end from its own block, which sets its own colour, so the
+        # band lies under the text whatever the order of the calls. One band every other row:
+        # written as operators, inside q/Q so the canvas's colour is left as it was.
+        width = self._width - 2 * MARGIN
+        self._canvas.addLiteral(
+            f"q {SHADE_RGB} rg {MARGIN:g} {bottom:.2f} {width:g} {height:g} re f Q"
+        )
 
     # Rows and cells ----------------------------------------------------------------------
 
     def _row(self, plan: TablePlan, row: Row) -> None:
-        if self._y - ROW_HEIGHT < BOTTOM:
-            self._make_room(ROW_HEIGHT, plan)
-        self._y -= ROW_HEIGHT
-        if plan.rows % 2:
-            self._shade(self._y, ROW_HEIGHT)
-        baseline = self._y + 3
-        body = self._body
+        cells: list[Placed] = []
+        most = 1
         for column in plan.columns:
             value = row[column.index]
-            if value is not None:
-                self._cell(column.render(value), column, baseline, body)
+            if value is None:
+                continue
+            text = column.render(value)
+            placed = column.placed.get(text) or self._place(plan, column, text)
+            most = max(most, len(placed))
+            cells.append(placed)
+        height = plan.row_height + (most - 1) * plan.line_step
+        if self._y - height < BOTTOM:
+            self._make_room(height, plan)
+        if plan.rows % 2:
+            self._shade(self._y - height, height)
+        baseline = self._y - plan.row_height + 3
+        self._y -= height
+        step = plan.line_step
+        baselines = [f"{baseline - line * step:.2f}" for line in range(most)]
+        put = self._page_text.put_encoded
+        for placed in cells:
+            for (x, encoded, size), y in zip(placed, baselines, strict=False):
+                put(x, y, encoded, size)
         plan.add_to_totals(row)
         plan.rows += 1
 
-    def _cell(self, text: str, column: PlacedColumn, baseline: float, fitter: TextFitter) -> None:
+    def _place(self, plan: TablePlan, column: PlacedColumn, text: str) -> Placed:
+        """A cell's lines where they go, encoded; kept for the next row with the same text."""
+        body, page_text = plan.body, self._page_text
+        if column.numeric:
+            width = body.width(text)
+            if width <= column.room:
+                spots = [(column.right - width, text, body.size)]
+            else:  # a number cut short would read as another number: it is set smaller
+                spots = [(column.left, text, body.size * column.room / width)]
+        else:
+            spots = [(column.left, line, body.size) for line in column.lines(text)]
+        placed = tuple(
+            (f"{x:.2f}", page_text.encode(body.runs_of(line)), size)
+            for x, line, size in spots
+            if line
+        )
+        if len(column.placed) < PLACED_LIMIT:
+            column.placed[text] = placed
+        return placed
+
+    def _number(
+        self, text: str, left: float, right: float, baseline: float, fitter: TextFitter
+    ) -> None:
+        """A number right-aligned at `right`, starting no further left than `left`."""
         if not text:
             return
-        if not column.numeric:
-            self._put(fitter.fit(text, column.room), column.left, baseline, fitter)
-            return
         width = fitter.width(text)
-        if width <= column.room:
-            self._put(text, column.right - width, baseline, fitter)
+        if width <= right - left:
+            self._put(text, right - width, baseline, fitter)
             return
         # A number cut short would read as another number: it is set smaller until it fits.
-        text_object = self._text
-        text_object.setTextOrigin(column.left, baseline)
-        text_object.setFont(fitter.font_name, fitter.size * column.room / width)
-        text_object.textOut(text)
-        text_object.setFont(REGULAR, BODY_SIZE)
+        self._page_text.put(
+            fitter.font_name, text, left, baseline, fitter.size * (right - left) / width
+        )
 
     def _put(self, text: str, x: float, baseline: float, fitter: TextFitter) -> None:
-        text_object = self._text
-        text_object.setTextOrigin(x, baseline)
         if fitter.single_font(text):
-            if fitter is self._body:
-                text_object.textOut(text)
-                return
-            text_object.setFont(fitter.font_name, fitter.size)
-            text_object.textOut(text)
+            self._page_text.put(fitter.font_name, text, x, baseline, fitter.size)
         else:
-            for font_name, run in fitter.runs(text):
-                text_object.setFont(font_name, fitter.size)
-                text_object.textOut(run)
-        text_object.setFont(REGULAR, BODY_SIZE)  # the body font is the text object's resting state
+            self._page_text.put_runs(fitter.runs(text), x, baseline, fitter.size)
+
+    @property
+    def _page_text(self) -> PageText:
+        assert self._text is not None, "the writer is not open"
+        return self._text

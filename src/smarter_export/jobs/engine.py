@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine
 from smarter_export.domain.database import read_snapshot
 from smarter_export.errors import ExportCancelled
 from smarter_export.formats.base import ExportWriter
+from smarter_export.jobs.batches import typed_batches
 from smarter_export.jobs.limits import TableRows, left_out_warnings, table_rows
 from smarter_export.jobs.plan import ExportPlan
 from smarter_export.tabular import ExportOutcome, WriteSummary
@@ -96,9 +97,9 @@ def run_export(
         total = sum(table.rows for table in tables)
         watch = _Watch(total, on_progress, should_stop, started=started)
         written: dict[str, int] = {}
+        watch()  # the first report, rows counted and no byte written yet (the runner checks space)
         writer.open(path, plan.info, plan.tables)
         try:
-            watch()
             for table in tables:
                 written[table.spec.name] = _stream(
                     connection, table, writer, batch_size=plan.batch_size, watch=watch
@@ -141,11 +142,8 @@ def _stream(
 ) -> int:
     if table.rows == 0:
         return 0
-    result = connection.execution_options(stream_results=True, yield_per=batch_size).execute(
-        table.statement
-    )
     done = 0
-    for batch in result.partitions():
+    for batch in typed_batches(connection, table.statement, batch_size):
         writer.write_rows(table.spec.name, batch)
         done += len(batch)
         watch.done += len(batch)

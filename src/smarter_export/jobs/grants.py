@@ -7,6 +7,8 @@ unexpired) cannot give back what a newer one took away.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import datetime
 
 from sqlalchemy import Connection, select, update
@@ -14,6 +16,30 @@ from sqlalchemy.exc import IntegrityError
 
 from smarter_export.auth.principal import Principal
 from smarter_export.jobs.tables import user_grant
+
+
+class RecordedTokens:
+    """The tokens this process has already recorded: recording the same token again changes
+    nothing (its grants are stored, or a newer token's are), so a status poll need not ask the
+    database each time. Bounded, oldest forgotten first."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._seen: OrderedDict[Principal, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, principal: object) -> bool:
+        with self._lock:
+            if principal not in self._seen:
+                return False
+            self._seen.move_to_end(principal)  # type: ignore[arg-type]
+            return True
+
+    def add(self, principal: Principal) -> None:
+        with self._lock:
+            self._seen[principal] = None
+            if len(self._seen) > self._size:
+                self._seen.popitem(last=False)
 
 
 def observe(connection: Connection, principal: Principal, *, now: datetime) -> None:

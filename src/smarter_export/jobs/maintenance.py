@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -18,6 +18,7 @@ from smarter_export.clock import utcnow
 from smarter_export.jobs import lifecycle, store
 from smarter_export.jobs.records import AuditEvent, JobStatus
 from smarter_export.log import get_logger
+from smarter_export.schedules.runs import fire_due
 from smarter_export.settings import Settings
 from smarter_export.storage.base import FileStorage
 
@@ -29,12 +30,18 @@ class UpkeepReport:
     ended: int  # cancelled, out of attempts or of time while nobody ran them
     redelivered: int
     expired: int
+    scheduled: int = 0  # exports made (or runs skipped) for schedules that came due
 
 
 def run_upkeep(
-    settings: Settings, engine: Engine, storage: FileStorage, enqueue: Callable[[str, float], None]
+    settings: Settings,
+    engine: Engine,
+    storage: FileStorage,
+    enqueue: Callable[[str, float], None],
+    *,
+    now: datetime | None = None,
 ) -> UpkeepReport:
-    now = utcnow()
+    now = now or utcnow()
     # A pending job untouched for longer than a lease was never delivered (the API died between
     # commit and enqueue) or its delivery was lost with a queue; a processing job whose lease
     # lapsed belongs to a dead worker.
@@ -71,7 +78,10 @@ def run_upkeep(
             ):
                 store.record_event(connection, job, AuditEvent.EXPIRED, now=now, actor="system")
         log.info("export.expired", export_id=job.id, tenant_id=job.tenant_id)
-    return UpkeepReport(ended=len(ended), redelivered=len(lost), expired=len(due))
+    fired = fire_due(settings, engine, enqueue, now=now)
+    return UpkeepReport(
+        ended=len(ended), redelivered=len(lost), expired=len(due), scheduled=len(fired)
+    )
 
 
 class UpkeepThread(threading.Thread):

@@ -105,7 +105,10 @@ def plan_export(
         info=info,
         format=export_format,
         format_options=format_options,
-        writer=export_format.make_writer(settings, format_options),
+        # Rows that are records stream; aggregates (which count no withheld rows) are small.
+        writer=export_format.writer_for(
+            settings, format_options, aggregate=not source.counts_withheld_rows
+        ),
         tables=(source.table_spec(query), *(child.spec for child in children)),
         row_limit=row_limit(settings, export_format),
         batch_size=settings.batch_size,

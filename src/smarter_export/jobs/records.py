@@ -33,6 +33,8 @@ class AuditEvent(StrEnum):
     DOWNLOADED = "downloaded"
     EXPIRED = "expired"
     DELETED = "deleted"
+    NOTIFIED = "notified"  # the e-mail of `notify.emails` was sent
+    NOTIFY_FAILED = "notify_failed"  # an attempt to send it failed (retried)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class ExportJob:
     expires_at: datetime | None
     first_started_at: datetime | None = None
     phase: str | None = None
+    schedule_id: str | None = None
+    notify: dict[str, Any] | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> ExportJob:

@@ -7,19 +7,27 @@ still runs once. Progress and the lease are written together at most once a seco
 
 from __future__ import annotations
 
+import functools
 import random
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from smarter_export import metrics
 from smarter_export.clock import utcnow
 from smarter_export.domain.tenants import find_firm
-from smarter_export.errors import ExportCancelled, Failure, classify, describe
-from smarter_export.jobs import lifecycle, store
+from smarter_export.errors import (
+    ExportCancelled,
+    Failure,
+    advice_when_retries_run_out,
+    classify,
+    describe,
+)
+from smarter_export.jobs import lifecycle, space, store
 from smarter_export.jobs.engine import ExportResult, Progress, run_export
 from smarter_export.jobs.plan import plan_export
 from smarter_export.jobs.records import AuditEvent, ExportJob, JobStatus
@@ -121,7 +129,7 @@ class ExportRunner:
         )
         name = file_name_for(job, planned.file_extension)
         staging = (
-            self.settings.data_dir / "tmp" / f"{job.id}-{job.attempts}{planned.file_extension}"
+            space.staging_folder(self.settings) / f"{job.id}-{job.attempts}{planned.file_extension}"
         )
         staging.parent.mkdir(parents=True, exist_ok=True)
         watch = AttemptWatch(
@@ -132,7 +140,10 @@ class ExportRunner:
             time_limit_seconds=self.settings.job_time_limit_seconds,
         )
         try:
-            result = run_export(self.engine, planned, staging, on_progress=_rows(watch))
+            room = functools.partial(
+                space.ensure_room, staging.parent, bytes_per_row=planned.format.bytes_per_row
+            )
+            result = run_export(self.engine, planned, staging, on_progress=_rows(watch, room))
             watch.report(PUBLISHING, force=True)
             stored = self.storage.publish(
                 staging,
@@ -208,14 +219,15 @@ class ExportRunner:
                 rng=self.rng,
             )
             now = utcnow()
+            retry_at = now + timedelta(seconds=delay)
             values = {
                 "status": JobStatus.PENDING,
                 "lease_owner": None,
                 "lease_expires_at": None,
-                "next_attempt_at": now + timedelta(seconds=delay),
+                "next_attempt_at": retry_at,
                 "updated_at": now,
                 "error_code": code,
-                "error_message": f"{message} (retrying)",
+                "error_message": f"{message} {self._will_retry(job, retry_at)}",
             }
             if self._finish(
                 job,
@@ -241,8 +253,22 @@ class ExportRunner:
             error=repr(error),
             traceback="".join(traceback.format_exception(error)),
         )
+        advice = advice_when_retries_run_out(code) if classify(error) is Failure.TRANSIENT else None
+        if advice is not None:
+            message = f"{message} It failed on all {job.attempts} attempts: {advice}."
         values = {"error_code": code, "error_message": message, "completed_at": utcnow()}
         self._finish(job, JobStatus.FAILED, AuditEvent.FAILED, values, {"error": code})
+
+    def _will_retry(self, job: ExportJob, retry_at: datetime) -> str:
+        """ "It will try again at 14:05 (Europe/London)": in the export's or the firm's zone."""
+        zone = job.timezone
+        if zone is None:
+            try:
+                with self.engine.connect() as connection:
+                    zone = find_firm(connection, job.tenant_id).timezone
+            except Exception:  # the firm's zone is a courtesy: UTC, said as such, will do
+                zone = "UTC"
+        return f"It will try again at {retry_at.astimezone(ZoneInfo(zone)):%H:%M} ({zone})."
 
     def _finish(
         self,
@@ -284,10 +310,16 @@ class ExportRunner:
 PUBLISHING = "uploading"
 
 
-def _rows(watch: AttemptWatch) -> Callable[[Progress], None]:
-    """The engine's progress, into the watch: the last report of a phase is always written."""
+def _rows(watch: AttemptWatch, room: Callable[..., None]) -> Callable[[Progress], None]:
+    """The engine's progress, into the watch: the last report of a phase is always written.
+
+    Its first report comes once the rows are counted and before any is written: then `room`
+    checks the disk has room for them all, so a full disk makes the export wait, not fail
+    half-way."""
 
     def on_progress(progress: Progress) -> None:
+        if progress.rows_processed == 0:
+            room(rows=progress.rows_total)
         watch.report(
             progress.phase,
             progress.rows_processed,

@@ -7,15 +7,11 @@ a status carries a signed link for a viewer who may take the file; cancel, delet
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +22,7 @@ from smarter_export.clock import utcnow
 from smarter_export.domain.tenants import find_firm
 from smarter_export.errors import AuthError, Forbidden, NotFound, ValidationFailed
 from smarter_export.jobs import downloads, grants, store
-from smarter_export.jobs.plan import plan_export
+from smarter_export.jobs.prepare import prepare_export
 from smarter_export.jobs.queue import ExportQueue
 from smarter_export.jobs.records import ACTIVE, AuditEvent, ExportJob, JobStatus
 from smarter_export.log import get_logger
@@ -68,6 +64,7 @@ class ExportService:
         self.storage = storage
         self.queue = queue
         self.signing_secrets = signing_secrets
+        self._recorded_tokens = grants.RecordedTokens()
 
     # -- create --------------------------------------------------------------------------------
 
@@ -79,30 +76,18 @@ class ExportService:
         idempotency_key: str | None = None,
     ) -> Created:
         principal = caller.principal
-        params = dict(body)
-        source_name = params.pop("dataSource", None)
-        if not isinstance(source_name, str) or not source_name:
-            raise ValidationFailed.one("dataSource", "required: the data source to export")
-        timezone = _timezone(params.pop("timezone", None))
-        requested_name = _display_name(params.pop("fileName", None))
-        if not principal.may_export(source_name):
-            raise Forbidden(f"You may not export {source_name}: ask an administrator for access.")
         with self.engine.connect() as connection:
             firm = find_firm(connection, principal.tenant_id)
-        planned = plan_export(
+        now = utcnow()
+        prepared = prepare_export(
             self.settings,
             firm=firm,
-            source_name=source_name,
+            principal=principal,
             format_name=format_name,
-            params=params,
-            requested_by=principal.user_id,
-            include_confidential=principal.sees_confidential,
+            body=body,
+            now=now,
         )
-        frozen = planned.frozen()
-        fingerprint = _fingerprint(
-            source_name, planned.format_name, frozen, timezone, requested_name
-        )
-        now = utcnow()
+        fingerprint = prepared.fingerprint
         export_id = str(uuid.uuid4())
         mine = {"tenant_id": principal.tenant_id, "user_id": principal.user_id}
         try:
@@ -114,22 +99,9 @@ class ExportService:
                     return _repeat(duplicate, fingerprint)
                 store.insert_job(
                     connection,
-                    {
-                        "id": export_id,
-                        **mine,
-                        "source": source_name,
-                        "format": planned.format_name,
-                        "parameters": frozen,
-                        "include_confidential": principal.sees_confidential,
-                        "requested_file_name": requested_name,
-                        "timezone": timezone,
-                        "status": JobStatus.PENDING,
-                        "warnings": [],
-                        "idempotency_key": idempotency_key,
-                        "request_fingerprint": fingerprint,
-                        "created_at": now,
-                        "updated_at": now,
-                    },
+                    prepared.job_row(
+                        export_id=export_id, **mine, now=now, idempotency_key=idempotency_key
+                    ),
                 )
                 job = store.get_job(connection, export_id)
                 assert job is not None
@@ -141,7 +113,7 @@ class ExportService:
                     actor=principal.user_id,
                     client_address=caller.client_address,
                     user_agent=caller.user_agent,
-                    details={"source": source_name, "format": planned.format_name},
+                    details={"source": prepared.source, "format": prepared.format},
                 )
         except IntegrityError:
             if idempotency_key is None:
@@ -160,13 +132,13 @@ class ExportService:
             self.queue.enqueue(export_id)
         except Exception as error:  # the reaper delivers it later; the caller's export is safe
             log.error("export.enqueue_failed", export_id=export_id, error=repr(error))
-        metrics.export_created(source_name, planned.format_name)
+        metrics.export_created(prepared.source, prepared.format)
         log.info(
             "export.created",
             export_id=export_id,
             tenant_id=principal.tenant_id,
-            source=source_name,
-            format=planned.format_name,
+            source=prepared.source,
+            format=prepared.format,
         )
         return Created(job, existing=False)
 
@@ -267,8 +239,11 @@ class ExportService:
 
     def observe(self, principal: Principal) -> None:
         """Note the grants of the token in hand (the newest token of a user decides)."""
+        if principal in self._recorded_tokens:
+            return
         with self.engine.begin() as connection:
             grants.observe(connection, principal, now=utcnow())
+        self._recorded_tokens.add(principal)
 
     def _check_may_take(self, job: ExportJob, principal: Principal | None) -> None:
         """The file goes only to someone who may export its source now: the caller with a
@@ -360,38 +335,3 @@ def _audit(
         client_address=caller.client_address,
         user_agent=caller.user_agent,
     )
-
-
-def _timezone(value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not 0 < len(value) <= MAX_ZONE_NAME:
-        raise ValidationFailed.one("timezone", "give an IANA zone such as America/New_York")
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValidationFailed.one("timezone", f"unknown time zone {value!r}") from None
-    return value
-
-
-MAX_ZONE_NAME = 64
-MAX_FILE_NAME = 120
-_UNSAFE = re.compile(r"[^\w .()-]+", re.UNICODE)
-
-
-def _display_name(value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationFailed.one("fileName", "give a file name as text")
-    if len(value) > MAX_FILE_NAME:
-        raise ValidationFailed.one("fileName", f"give at most {MAX_FILE_NAME} characters")
-    cleaned = _UNSAFE.sub("_", value.strip()).strip(" .")
-    if not cleaned:
-        raise ValidationFailed.one("fileName", "give a file name with letters or digits")
-    return cleaned
-
-
-def _fingerprint(source: str, format_name: str, frozen: Mapping[str, Any], *extra: object) -> str:
-    canonical = json.dumps([source, format_name, frozen, *extra], sort_keys=True, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -60,6 +60,8 @@ export_job = Table(
     Column("phase", String(20)),  # of a running export: writing, finishing, uploading
     Column("completed_at", UtcDateTime()),
     Column("expires_at", UtcDateTime()),
+    Column("schedule_id", String(36)),  # the schedule that made it, if one did
+    Column("notify", JSON()),  # {"emails": [...]} told when it is done
     Index("ix_export_job_tenant_created", "tenant_id", "created_at"),
     Index("ix_export_job_status_lease", "status", "lease_expires_at"),
     Index("ix_export_job_tenant_user_fingerprint", "tenant_id", "user_id", "request_fingerprint"),

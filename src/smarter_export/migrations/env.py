@@ -8,6 +8,9 @@ from sqlalchemy import Connection
 from smarter_export.domain.database import make_engine
 from smarter_export.domain.tables import metadata
 from smarter_export.jobs import tables as _job_tables  # noqa: F401 - registers the job tables
+from smarter_export.mail import tables as _mail_tables  # noqa: F401 - and e-mail
+from smarter_export.schedules import tables as _schedule_tables  # noqa: F401 - and schedules
+from smarter_export.webhooks import tables as _webhook_tables  # noqa: F401 - and webhooks
 
 config = context.config
 

@@ -76,7 +76,7 @@ class Clients(DataSource):
             SourceColumn(C("type", "Type", K.ID, 11), c.c.type),
             SourceColumn(C("status", "Status", K.ID, 9), c.c.status),
             SourceColumn(C("contactPerson", "Contact", K.TEXT, 20), c.c.contact_person_name),
-            SourceColumn(C("email", "Email", K.TEXT, 26), c.c.email),
+            SourceColumn(C("email", "Email", K.TEXT, 26, whole=True), c.c.email),
             SourceColumn(C("phone", "Phone", K.ID, 15), c.c.phone),
             SourceColumn(C("address", "Address", K.TEXT, 26), c.c.address),
             SourceColumn(C("city", "City", K.TEXT, 14), c.c.city),

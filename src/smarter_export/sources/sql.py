@@ -90,6 +90,26 @@ def _month_key_default(element: month_key, compiler: SQLCompiler, **kw: Any) -> 
     return f"to_char({compiler.process(day, **kw)}, 'YYYY-MM')"
 
 
+class byte_order(FunctionElement[str]):
+    """Text compared byte by byte, the same on every database and locale (PostgreSQL's default
+    collation may order punctuation and case otherwise; SQLite's BINARY already does this)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(byte_order, "sqlite")
+def _byte_order_sqlite(element: byte_order, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return compiler.process(value, **kw)
+
+
+@compiles(byte_order)
+def _byte_order_default(element: byte_order, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f'({compiler.process(value, **kw)} COLLATE "C")'
+
+
 def _cents(expr: ColumnElement[Any]) -> ColumnElement[int]:
     return cast(func.round(expr * 100), Integer)
 

@@ -48,13 +48,14 @@ class Timekeepers(DataSource):
     def source_columns(self) -> tuple[SourceColumn, ...]:
         return (
             SourceColumn(C("name", "Name", K.TEXT, 24), tk.c.name),
-            SourceColumn(C("email", "Email", K.TEXT, 28), tk.c.email),
+            SourceColumn(C("email", "Email", K.TEXT, 28, whole=True), tk.c.email),
             SourceColumn(C("role", "Role", K.ID, 11), tk.c.role),
             SourceColumn(C("title", "Title", K.TEXT, 20), tk.c.title),
             SourceColumn(C("practiceArea", "Practice area", K.TEXT, 18), pa.c.name),
             SourceColumn(C("status", "Status", K.ID, 9), tk.c.status),
             SourceColumn(
-                C("barAdmissionYear", "Bar admission", K.INTEGER, 9), tk.c.bar_admission_year
+                C("barAdmissionYear", "Bar admission", K.INTEGER, 9, grouped=False),
+                tk.c.bar_admission_year,
             ),
             SourceColumn(C("rate", "Standard rate", K.MONEY, 11), tk.c.rate),
             SourceColumn(C("costRate", "Cost rate", K.MONEY, 11), tk.c.cost_rate),

@@ -40,6 +40,14 @@ TRANSIENT_CODES = frozenset(
     {"SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable", "503", "500"}
 )
 
+# Refusals of the file itself, for good: each said in words, with what to do about it.
+SIZE_REFUSALS = {
+    "EntityTooLarge": "refused the file as larger than it accepts for one object; narrow the "
+    "filters for a smaller file, or an operator may raise the store's object size limit",
+    "QuotaExceeded": "refused the file: the bucket's storage quota is used up; an operator "
+    "should raise the quota or free space in the bucket, then request the export again",
+}
+
 
 @contextlib.contextmanager
 def storage_errors(action: str) -> Iterator[None]:
@@ -51,6 +59,8 @@ def storage_errors(action: str) -> Iterator[None]:
         answer = error if isinstance(error, ClientError) else error.__context__
         if isinstance(answer, ClientError):
             code = str(answer.response.get("Error", {}).get("Code", ""))
+            if code in SIZE_REFUSALS:
+                raise StorageRefused(f"The file storage {SIZE_REFUSALS[code]} ({code}).") from error
             if code not in TRANSIENT_CODES and _status(answer) < 500:
                 raise StorageRefused(f"The file storage refused to {action} ({code}).") from error
             raise TransientFailure(

@@ -10,7 +10,8 @@ from smarter_export.sources.analytics.money_metrics import (
     EFFECTIVE_RATE,
     MATTER_PROFITABILITY,
 )
-from smarter_export.sources.analytics.time_metrics import BILLABLE_MIX, REALIZATION, UTILIZATION
+from smarter_export.sources.analytics.realization import COLLECTION_REALIZATION, REALIZATION
+from smarter_export.sources.analytics.time_metrics import BILLABLE_MIX, UTILIZATION
 
 METRICS: dict[str, Metric] = {
     metric.name: metric
@@ -18,6 +19,7 @@ METRICS: dict[str, Metric] = {
         UTILIZATION,
         BILLABLE_MIX,
         REALIZATION,
+        COLLECTION_REALIZATION,
         COLLECTION,
         AR_AGING,
         MATTER_PROFITABILITY,

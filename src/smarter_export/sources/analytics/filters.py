@@ -19,6 +19,7 @@ MetricName = Literal[
     "utilization",
     "billable_mix",
     "realization",
+    "collection_realization",
     "collection",
     "ar_aging",
     "matter_profitability",
@@ -30,7 +31,8 @@ Dimension = Literal["timekeeper", "matter", "client", "practice_area", "month", 
 DIMENSIONS: dict[str, tuple[Dimension, ...]] = {
     "utilization": ("timekeeper", "practice_area", "month", "firm"),
     "billable_mix": ("timekeeper", "practice_area", "month"),
-    "realization": ("timekeeper", "matter", "client", "practice_area"),
+    "realization": ("timekeeper", "matter", "client", "practice_area", "month"),
+    "collection_realization": ("timekeeper", "matter", "client", "practice_area", "month"),
     "collection": ("client", "practice_area", "month", "firm"),
     "ar_aging": ("client", "firm"),
     "matter_profitability": ("matter", "client", "practice_area"),
@@ -39,7 +41,9 @@ DIMENSIONS: dict[str, tuple[Dimension, ...]] = {
 
 # Invoices are not anyone's time: a timekeeper filter means nothing to the invoice metrics,
 # except effective_rate grouped by timekeeper, which credits collections through billed time.
-_TIMEKEEPER_FILTERABLE = frozenset({"utilization", "billable_mix", "realization"})
+_TIMEKEEPER_FILTERABLE = frozenset(
+    {"utilization", "billable_mix", "realization", "collection_realization"}
+)
 
 
 class AnalyticsFilters(DateRange):
@@ -53,6 +57,7 @@ class AnalyticsFilters(DateRange):
     client_id: EntityId | None = None
     matter_id: EntityId | None = None
     timekeeper_id: EntityId | None = None
+    chart: bool = Field(True, description="Draw the metric's chart in Excel and PDF; false: none.")
 
     # Field validators, not one model validator, so that each refusal names its own field.
 

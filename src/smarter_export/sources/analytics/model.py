@@ -4,7 +4,9 @@ Every metric adds up integers (minutes, cents, cent-minutes, hour-days) per grou
 only then turns the sums into Decimals: hours and money to two places, ratios to three (a tenth
 of a percent), each rounded once, half away from zero, from the exact integers
 (`sql.decimal_ratio`). Because the sums are integers, the firm-wide total row is the exact sum
-of the rows above it, and its ratio is computed from those sums, never averaged from the rows'.
+of the facts (for money, the ledger's own total: invoices are counted whole or in exact parts,
+see `shares`), never a sum of rounded rows, and its ratio is computed from those sums, never
+averaged from the rows'.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ matter_profitability  (revenue collected - labour cost) / revenue collected: rev
                       at the timekeeper's cost rate.
 effective_rate        amount collected / hours worked (all hours recorded in the period).
 
-Invoice amounts are spread over matters (and, for effective_rate by timekeeper, over billed
-time) as `shares` explains.
+Grouped by client, month or for the firm, every invoice counts whole; grouped by matter,
+practice area or timekeeper, its amounts are divided in exact parts (see `shares`).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from smarter_export.sources.analytics.model import (
 from smarter_export.sources.analytics.shares import (
     AGED_STATUSES,
     BILLED_STATUSES,
-    Shares,
-    chosen_invoices,
+    InvoiceFacts,
+    Share,
     days_past_due,
 )
 from smarter_export.sources.analytics.work import at_rate, tk, work_facts
@@ -50,12 +50,11 @@ _ZERO = literal(0, BigInteger())
 
 
 def _collection_facts(scope: Scope, filters: AnalyticsFilters) -> Select[Any]:
-    invoices = chosen_invoices(scope, filters, BILLED_STATUSES)
-    shares = Shares(scope, filters, invoices, by_time=False)
-    return shares.facts(
-        [
-            shares.split(invoices.paid_cents).label("collected_cents"),
-            shares.split(invoices.total_cents).label("invoiced_cents"),
+    invoices = InvoiceFacts(scope, filters, BILLED_STATUSES)
+    return invoices.facts(
+        lambda share: [
+            share(invoices.paid_cents).label("collected_cents"),
+            share(invoices.total_cents).label("invoiced_cents"),
         ]
     )
 
@@ -83,25 +82,26 @@ AGING_BUCKETS: tuple[tuple[str, str, str, int | None, int | None], ...] = (
 
 
 def _aging_facts(scope: Scope, filters: AnalyticsFilters) -> Select[Any]:
-    invoices = chosen_invoices(scope, filters, AGED_STATUSES)
-    shares = Shares(scope, filters, invoices, by_time=False)
+    invoices = InvoiceFacts(scope, filters, AGED_STATUSES)
     open_cents = invoices.total_cents - invoices.paid_cents
     late = days_past_due(filters)
 
-    def within(low: int | None, high: int | None) -> ColumnElement[Any]:
-        conditions = [late >= low] if low is not None else []
-        conditions += [late <= high] if high is not None else []
-        return shares.split(case((and_(*conditions), open_cents), else_=0))
+    def units(share: Share) -> list[ColumnElement[Any]]:
+        # An invoice's open balance is in one bucket: its part there is its part of the balance.
+        open_part = share(open_cents)
 
-    buckets = [within(low, high).label(unit) for unit, _, _, low, high in AGING_BUCKETS]
-    return shares.facts(
-        [
-            *buckets,
-            shares.split(case((late > 0, open_cents), else_=0)).label("past_due_cents"),
-            shares.split(open_cents).label("open_cents"),
-        ],
-        where=[open_cents > 0],
-    )
+        def within(low: int | None, high: int | None) -> ColumnElement[Any]:
+            conditions = [late >= low] if low is not None else []
+            conditions += [late <= high] if high is not None else []
+            return case((and_(*conditions), open_part), else_=_ZERO)
+
+        return [
+            *(within(low, high).label(unit) for unit, _, _, low, high in AGING_BUCKETS),
+            case((late > 0, open_part), else_=_ZERO).label("past_due_cents"),
+            open_part.label("open_cents"),
+        ]
+
+    return invoices.facts(units, where=[open_cents > 0])
 
 
 AR_AGING = ratio_metric(
@@ -122,11 +122,12 @@ def _collected_and_worked(
     scope: Scope, filters: AnalyticsFilters, cost_rate: ColumnElement[Any]
 ) -> Select[Any]:
     """Collections (invoice shares) and work (time entries) of the same groups, side by side."""
-    invoices = chosen_invoices(scope, filters, BILLED_STATUSES)
-    shares = Shares(scope, filters, invoices, by_time=filters.dimension == "timekeeper")
-    collected = shares.facts(
-        [
-            shares.split(invoices.paid_cents).label("collected_cents"),
+    invoices = InvoiceFacts(
+        scope, filters, BILLED_STATUSES, by_time=filters.dimension == "timekeeper"
+    )
+    collected = invoices.facts(
+        lambda share: [
+            share(invoices.paid_cents).label("collected_cents"),
             _ZERO.label("cost_cent_minutes"),
             _ZERO.label("worked_minutes"),
         ]

@@ -1,21 +1,26 @@
-"""Invoice money spread over what it billed, so invoice metrics group like time metrics do.
+"""Invoice money as analytics facts: whole invoices where the grouping allows, exact parts where
+it must divide.
 
-An invoice belongs to one client, but its lines bill several matters (and so practice areas).
-Each invoice amount (total, paid, open) is split over the invoice's lines by matter in
-proportion to the lines' amounts: share = amount x matter's lines / all lines, in whole cents,
-rounded half away from zero, once per (invoice, matter). Every grouping sums the same shares, so
-the firm total is the same whichever way the rows are grouped. Shares on confidential matters
-are left out unless the caller may see them, as the invoices source leaves out their lines.
-An invoice whose lines add up to nothing (or that has none) is one share on no matter.
+An invoice belongs to one client and is issued on one day, so grouped by client, by month (of
+issue) or for the firm, an invoice amount (total, paid, open) counts whole, as the ledger has
+it: no division, no rounding. Its lines bill several matters (and so practice areas), so grouped
+by matter or practice area, or narrowed by one, each amount is divided over the invoice's
+matters in proportion to their lines' amounts, in whole cents that add up to the amount exactly
+(`allocation`). Collections are credited to timekeepers the same way, through the billed time
+entries on the invoice (by their amounts) instead of its lines; an invoice without billed time
+is credited to no timekeeper.
 
-Collections are credited to timekeepers the same way, through the billed time entries on the
-invoice (by their amounts) instead of its lines: invoices without billed time are credited to
-no timekeeper.
+A part whose matter (or timekeeper) is soft-deleted stays in the books, on no matter (no
+timekeeper), so every grouping adds up to the same firm total. An invoice whose lines add up to
+nothing (or that has none) is one part on no matter. Parts on confidential matters are left out
+unless the caller may see them, as the invoices source leaves out their lines; an invoice
+that would count whole then counts as its visible parts (the whole less the hidden ones), and
+one with no visible part not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,15 +30,16 @@ from sqlalchemy import (
     Date,
     Select,
     and_,
-    case,
     cast,
     func,
     literal,
+    not_,
     null,
     or_,
     select,
+    union_all,
 )
-from sqlalchemy.sql import FromClause, Subquery
+from sqlalchemy.sql import FromClause
 
 from smarter_export.domain.tables import (
     client,
@@ -45,6 +51,7 @@ from smarter_export.domain.tables import (
     time_entry,
     timekeeper,
 )
+from smarter_export.sources.analytics.allocation import part_of, with_running_sums
 from smarter_export.sources.analytics.filters import AnalyticsFilters
 from smarter_export.sources.analytics.groups import group_of
 from smarter_export.sources.base import Scope
@@ -52,7 +59,6 @@ from smarter_export.sources.sql import (
     amount_cents,
     cents,
     days_between,
-    divided,
     integer_sum,
     live,
     visible_matter,
@@ -62,26 +68,41 @@ BILLED_STATUSES = ("sent", "paid", "partially_paid", "written_off")
 # Written-off invoices carry no date of the write-off, so their balance on a past day is
 # unknown: aging leaves them out rather than guessing.
 AGED_STATUSES = ("sent", "paid", "partially_paid")
+# The groupings that need an invoice divided; the others take it whole.
+DIVIDING_DIMENSIONS = frozenset({"matter", "practice_area", "timekeeper"})
 
 inv = invoice.alias("inv")
 c = client.alias("ic")
-m = matter.alias("im")
+m = matter.alias("im")  # the part's matter, if live: its group
+m_any = matter.alias("im_any")  # the part's matter, live or not: whether it may be seen
 pa = practice_area.alias("ipa")
 tk = timekeeper.alias("itk")
 
+Share = Callable[[ColumnElement[Any]], ColumnElement[Any]]
+"""An invoice amount (whole cents) -> this fact's part of it."""
+Amounts = Callable[[Share], Sequence[ColumnElement[Any]]]
+"""A metric's units of one fact, given how to take its share of an invoice amount."""
 
-def paid_by(scope: Scope, filters: AnalyticsFilters) -> Subquery:
-    """Per invoice: cents of live payments dated on or before the period's last day."""
+
+def paid_by(scope: Scope, filters: AnalyticsFilters) -> ColumnElement[Any]:
+    """An invoice's cents of live payments dated on or before the period's last day.
+
+    Looked up per invoice through the (tenant, invoice) index: a join to a grouped subquery of
+    every invoice's payments is scanned once per row by SQLite when it sees no index for it."""
     pay = payment.alias("pay")
-    return (
-        select(pay.c.invoice_id, integer_sum(cents(pay.c.amount)).label("paid_cents"))
-        .where(
-            pay.c.tenant_id == scope.tenant_id,
-            live(pay),
-            pay.c.payment_date <= filters.date_to,
-        )
-        .group_by(pay.c.invoice_id)
-        .subquery("paid")
+    return cast(
+        func.coalesce(
+            select(integer_sum(cents(pay.c.amount)))
+            .where(
+                pay.c.tenant_id == scope.tenant_id,
+                pay.c.invoice_id == inv.c.id,
+                live(pay),
+                pay.c.payment_date <= filters.date_to,
+            )
+            .scalar_subquery(),
+            0,
+        ),
+        BigInteger,
     )
 
 
@@ -91,6 +112,7 @@ class ChosenInvoices:
 
     from_clause: FromClause
     conditions: tuple[ColumnElement[bool], ...]
+    invoice_conditions: tuple[ColumnElement[bool], ...]  # those on the invoice row alone
     total_cents: ColumnElement[Any]
     paid_cents: ColumnElement[Any]
 
@@ -98,11 +120,9 @@ class ChosenInvoices:
 def chosen_invoices(
     scope: Scope, filters: AnalyticsFilters, statuses: tuple[str, ...]
 ) -> ChosenInvoices:
-    paid = paid_by(scope, filters)
     conditions = [
         inv.c.tenant_id == scope.tenant_id,
         live(inv),
-        live(c),
         inv.c.status.in_(statuses),
         inv.c.issue_date >= filters.date_from,
         inv.c.issue_date <= filters.date_to,
@@ -110,16 +130,16 @@ def chosen_invoices(
     if filters.client_id:
         conditions.append(inv.c.client_id == filters.client_id)
     return ChosenInvoices(
-        from_clause=inv.join(c, c.c.id == inv.c.client_id).outerjoin(
-            paid, paid.c.invoice_id == inv.c.id
-        ),
-        conditions=tuple(conditions),
+        from_clause=inv.join(c, c.c.id == inv.c.client_id),
+        conditions=(*conditions, live(c)),
+        invoice_conditions=tuple(conditions),
         total_cents=cast(cents(inv.c.total), BigInteger),
-        paid_cents=cast(func.coalesce(paid.c.paid_cents, 0), BigInteger),
+        paid_cents=paid_by(scope, filters),
     )
 
 
-def _line_weights(scope: Scope) -> Select[Any]:
+def line_weights(scope: Scope) -> Select[Any]:
+    """Per (invoice, matter): cents of the live lines, the weight of the matter's part."""
     li = invoice_line_item.alias("li")
     return (
         select(
@@ -133,7 +153,8 @@ def _line_weights(scope: Scope) -> Select[Any]:
     )
 
 
-def _time_weights(scope: Scope) -> Select[Any]:
+def time_weights(scope: Scope) -> Select[Any]:
+    """Per (invoice, matter, timekeeper): cents of the live billed time on the invoice."""
     billed = time_entry.alias("billed")
     return (
         select(
@@ -152,60 +173,140 @@ def _time_weights(scope: Scope) -> Select[Any]:
     )
 
 
-class Shares:
-    """The shares of chosen invoices, ready to be grouped: `split` an invoice amount over them."""
+def divides(filters: AnalyticsFilters) -> bool:
+    """Whether invoices must be divided: grouped or narrowed by matter, area or timekeeper."""
+    f = filters
+    return f.dimension in DIVIDING_DIMENSIONS or any(
+        (f.matter_id, f.practice_area_id, f.timekeeper_id)
+    )
+
+
+class InvoiceFacts:
+    """Facts of the chosen invoices: one per invoice, or one per part where they are divided."""
 
     def __init__(
-        self, scope: Scope, filters: AnalyticsFilters, invoices: ChosenInvoices, by_time: bool
+        self,
+        scope: Scope,
+        filters: AnalyticsFilters,
+        statuses: tuple[str, ...],
+        *,
+        by_time: bool = False,
     ) -> None:
-        # A CTE: read for the weights and for their totals, computed once.
-        weights = (_time_weights(scope) if by_time else _line_weights(scope)).cte("w")
-        totals = (
-            select(weights.c.invoice_id, integer_sum(weights.c.weight).label("weight_total"))
-            .group_by(weights.c.invoice_id)
-            .subquery("wt")
-        )
-        self._weight = case((weights.c.weight.is_(None), 1), else_=weights.c.weight)
-        self._total = case((weights.c.weight.is_(None), 1), else_=totals.c.weight_total)
-        self.from_clause: FromClause = (
-            invoices.from_clause.outerjoin(totals, totals.c.invoice_id == inv.c.id)
-            .outerjoin(
-                weights,
-                and_(weights.c.invoice_id == inv.c.id, totals.c.weight_total != 0),
+        self.invoices = chosen_invoices(scope, filters, statuses)
+        self._scope = scope
+        self._filters = filters
+        self._weights = time_weights(scope) if by_time else line_weights(scope)
+        self._parts_cte: FromClause | None = None
+
+    @property
+    def total_cents(self) -> ColumnElement[Any]:
+        return self.invoices.total_cents
+
+    @property
+    def paid_cents(self) -> ColumnElement[Any]:
+        return self.invoices.paid_cents
+
+    def facts(self, amounts: Amounts, where: Sequence[ColumnElement[bool]] = ()) -> Select[Any]:
+        """Rows of (group, units) for the given amounts of each invoice."""
+        if divides(self._filters):
+            return self._parts(amounts, where)
+        whole = (
+            select(
+                *group_of(self._filters.dimension, client=c, day=inv.c.issue_date),
+                *amounts(lambda amount: amount),
             )
-            .outerjoin(m, m.c.id == weights.c.matter_id)
-            .outerjoin(pa, pa.c.id == m.c.practice_area_id)
-            .outerjoin(tk, tk.c.id == weights.c.timekeeper_id)
+            .select_from(self.invoices.from_clause)
+            .where(*self.invoices.conditions, *where)
         )
-        f = filters
-        self.conditions: list[ColumnElement[bool]] = [
-            *invoices.conditions,
-            or_(weights.c.matter_id.is_(None), and_(live(m), visible_matter(m))),
-            or_(weights.c.timekeeper_id.is_(None), live(tk)),
+        if self._scope.include_confidential:
+            return whole
+        # An invoice with parts the caller may not see counts as its visible parts (the whole
+        # less the hidden ones, exactly); one wholly hidden leaves no row.
+        partly_hidden = self._partly_hidden()
+        return (
+            union_all(
+                whole.where(inv.c.id.not_in(partly_hidden)),
+                self._parts(amounts, [*where, inv.c.id.in_(partly_hidden)]),
+            )
+            .subquery("invoice_facts")
+            .select()
+        )
+
+    def _allocated(self) -> FromClause:
+        """Every chosen invoice's weighted parts with their running sums (one CTE per
+        statement); an invoice whose parts weigh nothing is one part of no weight (NULL)."""
+        if self._parts_cte is None:
+            weights = self._weights.cte("w")
+            weighing = (
+                select(weights.c.invoice_id)
+                .group_by(weights.c.invoice_id)
+                .having(func.sum(weights.c.weight) != 0)
+            )
+            weighed = select(weights).where(weights.c.invoice_id.in_(weighing)).subquery("wn")
+            by_invoice = (
+                select(
+                    inv.c.id.label("invoice_id"),
+                    weighed.c.matter_id,
+                    weighed.c.timekeeper_id,
+                    weighed.c.weight,
+                )
+                .select_from(inv.outerjoin(weighed, weighed.c.invoice_id == inv.c.id))
+                .where(*self.invoices.invoice_conditions)
+                .subquery("weighted")
+            )
+            self._parts_cte = (
+                with_running_sums(
+                    by_invoice,
+                    by_invoice.c.invoice_id,
+                    (by_invoice.c.matter_id, by_invoice.c.timekeeper_id),
+                )
+                .cte("parts")
+                # Computed once, and read from first: SQLite builds no index on a window's
+                # result, so joining it to invoices would scan it once per invoice.
+                .prefix_with("MATERIALIZED", dialect="postgresql")
+            )
+        return self._parts_cte
+
+    def _partly_hidden(self) -> Select[Any]:
+        """Ids of invoices with a part on a matter the caller may not see."""
+        parts = self._allocated()
+        secret = matter.alias("secret")
+        return (
+            select(parts.c.invoice_id)
+            .join(secret, secret.c.id == parts.c.matter_id)
+            .where(parts.c.weight_total != 0, not_(visible_matter(secret)))
+        )
+
+    def _parts(self, amounts: Amounts, where: Sequence[ColumnElement[bool]]) -> Select[Any]:
+        f = self._filters
+        parts = self._allocated()
+        joined = (
+            parts.join(inv, inv.c.id == parts.c.invoice_id)
+            .join(c, c.c.id == inv.c.client_id)
+            .outerjoin(m_any, m_any.c.id == parts.c.matter_id)
+            .outerjoin(m, and_(m.c.id == parts.c.matter_id, live(m)))
+            .outerjoin(pa, pa.c.id == m.c.practice_area_id)
+            .outerjoin(tk, and_(tk.c.id == parts.c.timekeeper_id, live(tk)))
+        )
+        conditions = [
+            *self.invoices.conditions,
+            *where,
+            or_(parts.c.matter_id.is_(None), visible_matter(m_any)),
         ]
         if f.matter_id:
-            self.conditions.append(weights.c.matter_id == f.matter_id)
+            conditions.append(parts.c.matter_id == f.matter_id)
         if f.practice_area_id:
-            self.conditions.append(m.c.practice_area_id == f.practice_area_id)
+            conditions.append(m.c.practice_area_id == f.practice_area_id)
         if f.timekeeper_id:
-            self.conditions.append(weights.c.timekeeper_id == f.timekeeper_id)
-        self.group = group_of(
+            conditions.append(parts.c.timekeeper_id == f.timekeeper_id)
+
+        def share(amount: ColumnElement[Any]) -> ColumnElement[Any]:
+            return part_of(amount, parts.c.weight, parts.c.weight_running, parts.c.weight_total)
+
+        group = group_of(
             f.dimension, timekeeper=tk, matter=m, client=c, practice_area=pa, day=inv.c.issue_date
         )
-
-    def split(self, amount_cents: ColumnElement[Any]) -> ColumnElement[Any]:
-        """This share of an invoice amount, in whole cents."""
-        return cast(divided(amount_cents * self._weight, self._total), BigInteger)
-
-    def facts(
-        self, units: Sequence[ColumnElement[Any]], where: Sequence[ColumnElement[bool]] = ()
-    ) -> Select[Any]:
-        """One row per share: its group and the given units."""
-        return (
-            select(*self.group, *units)
-            .select_from(self.from_clause)
-            .where(*self.conditions, *where)
-        )
+        return select(*group, *amounts(share)).select_from(joined).where(*conditions)
 
 
 def days_past_due(filters: AnalyticsFilters) -> ColumnElement[Any]:

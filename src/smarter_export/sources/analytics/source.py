@@ -7,6 +7,7 @@ out when the rows are already the firm). Nothing is computed in Python.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -25,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import Subquery
 
 from smarter_export.sources.analytics.catalog import METRICS
+from smarter_export.sources.analytics.charts import chart_for
 from smarter_export.sources.analytics.filters import DIMENSIONS, AnalyticsFilters
 from smarter_export.sources.analytics.groups import GROUP_COLUMNS, GROUP_ID_COLUMN, TOTAL_LABEL
 from smarter_export.sources.analytics.model import Metric, Units
@@ -38,12 +40,18 @@ from smarter_export.sources.base import (
     SourceColumn,
 )
 from smarter_export.sources.sql import integer_sum
-from smarter_export.tabular import ExportColumn
+from smarter_export.tabular import ExportColumn, TableSpec
 
 ROUNDING_NOTE = (
-    "Rounding: hours and money are shown to two places and ratios to a tenth of a percent, each "
-    "rounded half away from zero from exact sums of minutes and cents. The total row adds up "
-    "the rows above it and takes its ratio from those sums. A ratio over zero is left empty."
+    "Rounding: money is summed in whole cents and time in minutes, and each figure is rounded "
+    "once, half away from zero: hours and money to two places, ratios to a tenth of a percent. "
+    "By client, month or firm an invoice counts whole; by matter, practice area or timekeeper "
+    "(and for realization, over its billed time) its amounts are divided into whole-cent parts "
+    "that add up to it exactly (cumulative rounding). The total row is the period's total from "
+    "the ledger itself, every invoice and payment counted once to the cent (less parts on "
+    "confidential matters when they are not included), not a sum of rounded rows; its ratio "
+    "is taken from its own sums. Values of time (hours x rate) are rounded once per figure, so "
+    "the rows may differ from the total by a cent of rounding. A ratio over zero is left empty."
 )
 
 
@@ -59,8 +67,9 @@ class Analytics(DataSource):
     name = "analytics"
     title = "Analytics"
     description = (
-        "A firm metric (utilization, billable mix, realization, collection, AR aging, matter "
-        "profitability, effective rate) over a period, one row per group and a firm total."
+        "A firm metric (utilization, billable mix, billing and collection realization, "
+        "collection, AR aging, matter profitability, effective rate) over a period, one row per "
+        "group and a firm total."
     )
     filters_model: ClassVar[type[Filters]] = AnalyticsFilters
     default_sort: ClassVar[tuple[SortKey, ...]] = ()
@@ -94,6 +103,11 @@ class Analytics(DataSource):
 
     def child_table_names(self) -> tuple[str, ...]:
         return ()
+
+    def table_spec(self, query: ExportQuery) -> TableSpec:
+        spec = super().table_spec(query)
+        chart = chart_for(METRICS[self._filters(query).metric], self._filters(query), query.columns)
+        return replace(spec, chart=chart)
 
     def title_for(self, query: ExportQuery) -> str:
         f = self._filters(query)

@@ -6,11 +6,8 @@ utilization   billable hours / target hours. A timekeeper's target for the perio
               recorded time in the period. Grouping and filtering by practice area use the
               timekeeper's practice area; client and matter filters narrow the hours only.
 billable_mix  billable hours / all recorded hours.
-realization   billed amount / standard value of the time billed: over time entries with status
-              billed, the hours at the rate they were billed over the same hours at the
-              timekeeper's standard rate (both exact, in cent-minutes). A write-down is time billed
-              below standard rate; invoice-level discounts and adjustments are not spread over
-              entries (they show in collection).
+
+Realization, which reads invoices as well as time, is in `realization`.
 """
 
 from __future__ import annotations
@@ -38,13 +35,12 @@ from smarter_export.sources.analytics.filters import AnalyticsFilters
 from smarter_export.sources.analytics.groups import group_of
 from smarter_export.sources.analytics.model import (
     Measure,
-    amount,
     hours,
     hours_column,
     percent_column,
     ratio_metric,
 )
-from smarter_export.sources.analytics.work import at_rate, tk, work_facts
+from smarter_export.sources.analytics.work import work_facts
 from smarter_export.sources.base import Scope
 from smarter_export.sources.sql import live
 
@@ -155,29 +151,4 @@ BILLABLE_MIX = ratio_metric(
     numerator=hours("billable_minutes", "billableHours", "Billable hours"),
     denominator=hours("recorded_minutes", "recordedHours", "Recorded hours"),
     ratio_column=percent_column("billableMix", "Billable mix", "billable hours / recorded hours"),
-)
-
-
-def _realization_facts(scope: Scope, filters: AnalyticsFilters) -> Select[Any]:
-    return work_facts(
-        scope,
-        filters,
-        lambda work: [
-            work.c.billed_cent_minutes,
-            at_rate(tk.c.rate, work.c.billed_minutes).label("standard_cent_minutes"),
-        ],
-        where=lambda work: [work.c.billed_minutes > 0],
-    )
-
-
-REALIZATION = ratio_metric(
-    name="realization",
-    title="Realization",
-    definition="Realization = billed amount / standard value of the time billed: time entries "
-    "with status billed, at the rate billed, over the same hours at the timekeeper's standard "
-    "rate.",
-    facts=_realization_facts,
-    numerator=amount("billed_cent_minutes", "billedAmount", "Billed amount"),
-    denominator=amount("standard_cent_minutes", "standardValue", "Standard value"),
-    ratio_column=percent_column("realization", "Realization", "billed amount / standard value"),
 )

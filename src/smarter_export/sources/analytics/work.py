@@ -8,6 +8,7 @@ The entries are first summed per (timekeeper, matter) (and month, when grouped b
 the time_entry table alone, and only those sums are joined to timekeepers, matters and clients:
 a million entries cost one pass over one index, not four lookups each. Amounts are kept in
 cent-minutes (rate in cents x minutes), exact integers, so nothing is rounded before the figure.
+Billed time, read with its invoices, is `realization`'s.
 """
 
 from __future__ import annotations
@@ -36,10 +37,9 @@ def _only(condition: ColumnElement[bool], value: ColumnElement[Any]) -> ColumnEl
 
 
 def work_sums(scope: Scope, filters: AnalyticsFilters) -> Subquery:
-    """Per (timekeeper, matter[, month]): minutes recorded, billable, billed, and billed value."""
+    """Per (timekeeper, matter[, month]): minutes recorded, and billable."""
     f = filters
     minutes = te.c.duration_minutes
-    billed = te.c.status == "billed"
     keys: list[ColumnElement[Any]] = [te.c.timekeeper_id, te.c.matter_id]
     if f.dimension == "month":
         keys.append(month_key(te.c.date).label("month"))
@@ -50,8 +50,6 @@ def work_sums(scope: Scope, filters: AnalyticsFilters) -> Subquery:
             integer_sum(_only(te.c.billable_status == "billable", minutes)).label(
                 "billable_minutes"
             ),
-            integer_sum(_only(billed, minutes)).label("billed_minutes"),
-            integer_sum(_only(billed, cents(te.c.rate) * minutes)).label("billed_cent_minutes"),
         )
         .where(
             te.c.tenant_id == scope.tenant_id,

@@ -1,0 +1,119 @@
+"""CSV on PostgreSQL: our CLI beside `psql \\copy (the same query) to stdout csv`, in one run.
+
+    python benchmarks/pg_bench.py [--rows 1000000] [--repeat 3]
+
+Starts a throwaway PostgreSQL from the installed binaries (as the tests do), loads a demo firm
+of N time entries (minutes at a million), then times each method in its own process, the
+repeats going round the methods, and reports medians and the ratio to psql.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.export_bench import LAUNCHER, OUT, rows_and_repeats  # noqa: E402
+from tests.servers.postgres import PostgresServer, find_pg_bin  # noqa: E402
+
+
+def engine_sql_pg(url: str) -> str:
+    """The engine's statement for the demo firm's time entries, as literal PostgreSQL SQL."""
+    from sqlalchemy.dialects import postgresql
+
+    from smarter_export.domain.database import make_engine
+    from smarter_export.domain.tenants import find_firm
+    from smarter_export.sources.base import Scope
+    from smarter_export.sources.registry import get_source
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        firm = find_firm(connection, "demo")
+    source = get_source("time_entries")
+    statement = source.statement(Scope(firm.id, include_confidential=True), source.parse({}))
+    compiled = statement.compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+    )
+    engine.dispose()
+    return str(compiled)
+
+
+def measured(command: list[str], env: dict[str, str], output: Path) -> tuple[float, float]:
+    report = OUT / "pg-measure.json"
+    launcher = [sys.executable, "-S", "-c", LAUNCHER, str(report), json.dumps(command)]
+    with output.open("wb") as sink:
+        subprocess.run(launcher, env=env, stdout=sink, check=True)
+    wall, peak_kb, status = json.loads(report.read_text())
+    if status != 0:
+        raise RuntimeError(f"{command[0]} failed with status {status}")
+    return wall, peak_kb / 1024
+
+
+def main() -> None:
+    args = rows_and_repeats(__doc__).parse_args()
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        raise SystemExit("PostgreSQL is not installed (no initdb/pg_ctl)")
+    from smarter_export.domain.database import make_engine
+    from smarter_export.domain.demo_data import DemoSize, load_demo_data
+    from smarter_export.domain.schema import upgrade
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    server = PostgresServer(bin_dir)
+    server.start()
+    try:
+        url = server.url(server.create_database(name="bench"))
+        engine = make_engine(url)
+        upgrade(engine)
+        started = time.monotonic()
+        load_demo_data(engine, DemoSize(tenants=1, time_entries=args.rows, seed=1))
+        engine.dispose()
+        print(f"loaded {args.rows:,} time entries in {time.monotonic() - started:.0f} s")
+        subprocess.run(
+            [str(bin_dir / "psql"), server.url("bench", "postgresql"), "-c", "VACUUM ANALYZE"],
+            check=True,
+            capture_output=True,
+        )
+        sql = engine_sql_pg(url)
+        ours_env = {**os.environ, "SMARTER_EXPORT_DATABASE_URL": url}
+        ours = [sys.executable, "-m", "smarter_export", "export", "time_entries"]
+        ours += ["--format", "csv", "--tenant", "demo", "--include-confidential"]
+        methods = {
+            "ours-csv-pg": ([*ours, "--output", str(OUT / "ours-pg.csv")], ours_env),
+            "psql-copy": (
+                [
+                    str(bin_dir / "psql"),
+                    server.url("bench", "postgresql"),
+                    "-c",
+                    f"\\copy ({sql}) to stdout with (format csv, header)",
+                ],
+                dict(os.environ),
+            ),
+        }
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in methods}
+        for _ in range(args.repeat):
+            for name, (command, env) in methods.items():
+                runs[name].append(measured(command, env, OUT / f"{name}.out"))
+    finally:
+        server.stop()
+    anchor = statistics.median(r[0] for r in runs["psql-copy"])
+    report = {}
+    print("\n| method | rows | wall (median) | ratio to psql | peak RSS |")
+    print("|---|---|---|---|---|")
+    for name, measured_runs in runs.items():
+        wall = statistics.median(r[0] for r in measured_runs)
+        peak = max(r[1] for r in measured_runs)
+        report[name] = {"wall_s": round(wall, 2), "ratio": round(wall / anchor, 2), "mb": peak}
+        print(f"| {name} | {args.rows:,} | {wall:.2f} s | {wall / anchor:.2f}x | {peak:.0f} MB |")
+    (OUT / "pg-latest.json").write_text(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

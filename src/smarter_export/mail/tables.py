@@ -1,0 +1,23 @@
+"""One e-mail per export (the unique key), with its retry state."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table
+
+from smarter_export.domain.tables import metadata
+from smarter_export.domain.types import UtcDateTime
+
+mail_delivery = Table(
+    "mail_delivery",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(36), ForeignKey("tenant.id"), nullable=False),
+    Column("export_id", String(36), ForeignKey("export_job.id"), nullable=False, unique=True),
+    Column("recipients", JSON(), nullable=False),
+    Column("status", String(20), nullable=False),  # pending, sent, failed
+    Column("attempts", Integer(), nullable=False, server_default="0"),
+    Column("next_attempt_at", UtcDateTime()),
+    Column("last_error", String(500)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)

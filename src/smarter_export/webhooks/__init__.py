@@ -1,0 +1,1 @@
+"""Webhooks: a firm's endpoints told when its exports finish (Standard Webhooks, signed)."""

@@ -1,0 +1,94 @@
+"""One HTTP attempt of a webhook message, signed per Standard Webhooks, and the retry decision.
+
+Signing uses the `standardwebhooks` package (the specification's own reference library: small,
+typed, no dependencies). The request never follows a redirect: a redirect could lead to an
+address the SSRF check refused.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from standardwebhooks.webhooks import Webhook
+
+from smarter_export import __version__
+from smarter_export.clock import utcnow
+from smarter_export.errors import ValidationFailed
+from smarter_export.webhooks.ssrf import check_url
+
+
+@dataclass(frozen=True)
+class Attempt:
+    http_status: int | None
+    error: str | None
+    duration_ms: int
+
+    @property
+    def delivered(self) -> bool:
+        return self.http_status is not None and 200 <= self.http_status < 300
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # the 3xx is the answer, recorded as a failed attempt
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def signed_headers(secret: str, message_id: str, payload: str, now: datetime) -> dict[str, str]:
+    return {
+        "content-type": "application/json",
+        "user-agent": f"smarter-export/{__version__}",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, now, payload),
+    }
+
+
+def attempt(
+    url: str,
+    secret: str,
+    message_id: str,
+    payload: str,
+    *,
+    timeout: float,
+    allow_loopback: bool,
+) -> Attempt:
+    started = time.monotonic()
+
+    def done(status: int | None, error: str | None) -> Attempt:
+        return Attempt(status, error, int((time.monotonic() - started) * 1000))
+
+    try:
+        check_url(url, allow_loopback=allow_loopback)  # again: DNS may have changed
+    except ValidationFailed as refused:
+        return done(None, refused.problems[0].message[:500])
+    request = urllib.request.Request(  # noqa: S310 - check_url admitted https (or loopback http)
+        url,
+        data=payload.encode(),
+        # Signed when sent, on the wall clock: receivers refuse timestamps minutes off theirs.
+        headers=signed_headers(secret, message_id, payload, utcnow()),
+        method="POST",
+    )
+    try:
+        with _OPENER.open(request, timeout=timeout) as answer:
+            return done(answer.status, None)
+    except urllib.error.HTTPError as error:
+        return done(error.code, None)
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return done(None, repr(error)[:500])
+
+
+def next_attempt_at(
+    now: datetime, attempts: int, *, base_seconds: float, rng: random.Random
+) -> datetime:
+    """Exponential backoff with jitter: the n-th retry waits base * 2**(n-1), ±25%."""
+    delay = base_seconds * 2 ** (attempts - 1) * rng.uniform(0.75, 1.25)
+    return now + timedelta(seconds=delay)

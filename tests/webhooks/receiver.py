@@ -1,0 +1,61 @@
+"""A real HTTP endpoint for webhook tests: it verifies every message's Standard Webhooks
+signature with the specification's reference library and answers as the test tells it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: Any
+    verified: bool
+
+
+@dataclass
+class Receiver:
+    server: ThreadingHTTPServer
+    secret: str = ""
+    answers: list[int] = field(default_factory=list)  # statuses to give, then 204
+    received: list[Received] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/exports"
+
+
+def start_receiver() -> Iterator[Receiver]:
+    receiver: Receiver
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers["content-length"]))
+            headers = {key.lower(): value for key, value in self.headers.items()}
+            try:
+                body = Webhook(receiver.secret).verify(raw, headers)
+                verified = True
+            except WebhookVerificationError:
+                body, verified = raw.decode(), False
+            receiver.received.append(Received(headers, body, verified))
+            self.send_response(receiver.answers.pop(0) if receiver.answers else 204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    receiver = Receiver(server)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
