@@ -103,7 +103,10 @@ def salt_firm(engine: Engine, tenant_id: str) -> int:
     changed = 0
     with engine.begin() as connection:
         for table in metadata.tables.values():
-            if "tenant_id" not in table.c or table.name.startswith(("export_", "user_")):
+            # The firm's records only: not the service's own tables (jobs, grants, schedules).
+            if "tenant_id" not in table.c or table.name.startswith(
+                ("export_", "user_", "schedule_")
+            ):
                 continue
             unique = _unique_columns(table)
             ids = connection.execute(
