@@ -12,6 +12,7 @@ import io
 import json
 import subprocess
 import zipfile
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -110,3 +111,33 @@ def parquet_tables(data: bytes) -> dict[str, pa.Table]:
     return {
         name: pq.read_table(io.BytesIO(member)) for name, member in archive_members(data).items()
     }
+
+
+def as_csv_reads(kind: str, text: str) -> object:
+    """A CSV cell as the typed value it stands for (kind: a ColumnKind's value)."""
+    if text == "":
+        return None
+    if kind in ("money", "decimal", "percent"):
+        return Decimal(text)
+    if kind == "integer":
+        return int(text)
+    if kind == "date":
+        return date.fromisoformat(text)
+    if kind == "datetime":
+        return datetime.fromisoformat(text)
+    if kind == "boolean":
+        return {"true": True, "false": False}[text]
+    return text
+
+
+def jsonl_reads(kind: str, value: object) -> object:
+    """A JSON Lines value as the typed value it stands for; money must be an exact string."""
+    if value is None:
+        return None
+    if kind in ("money", "decimal", "percent"):
+        assert isinstance(value, str), "money travels as an exact string"
+        return Decimal(value)
+    if kind in ("date", "datetime"):
+        assert isinstance(value, str)
+        return as_csv_reads(kind, value)
+    return value

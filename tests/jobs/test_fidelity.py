@@ -1,13 +1,15 @@
 """Faster, never different: every source of a salted demo firm through the fast writers and the
 reference ones, compared as independent readers see the files.
 
-The demo firm is salted with edge values (tests/salted_firm.py). Excel: the streamed workbook
+The demo firm is salted with edge values (tests/salted_firm.py). CSV, JSON Lines and Parquet
+hold the values of a plain loop over SQLAlchemy rows. Excel: the streamed workbook
 and XlsxWriter's are read back cell by cell with openpyxl and must be equal, and LibreOffice
 opens the streamed one and reads every sheet as our CSV export says.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -23,13 +25,22 @@ from smarter_export.formats.base import ExportWriter
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel import ExcelWriter
 from smarter_export.formats.excel_stream import StreamingExcelWriter
+from smarter_export.formats.registry import find_format
 from smarter_export.formats.safety import neutralise
 from smarter_export.jobs.engine import ExportResult, run_export
 from smarter_export.jobs.plan import ExportPlan, plan_export
 from smarter_export.settings import Settings
 from smarter_export.sources.registry import SOURCES
 from tests.libreoffice import assert_sheet_rows_match, sheets_as_csv
-from tests.readers import csv_tables, xlsx_described, xlsx_sheets
+from tests.readers import (
+    as_csv_reads,
+    csv_tables,
+    jsonl_reads,
+    jsonl_tables,
+    parquet_tables,
+    xlsx_described,
+    xlsx_sheets,
+)
 from tests.salted_firm import salt_firm
 
 ROWS_PER_SHEET = 700  # the demo's 2,000 time entries fill three sheets
@@ -181,3 +192,43 @@ def test_every_source_gives_the_same_csv(salted_engine: Engine, tmp_path: Path) 
         assert sum(result.rows_written.values()) > 0, where
         for name, rows in expected.items():
             assert (ours.get(name) or ours["main"]) == rows, f"{where}, {name}"
+
+
+def test_every_source_gives_the_same_values_in_jsonl_and_parquet(
+    salted_engine: Engine, tmp_path: Path
+) -> None:
+    """The machine formats hold the reference CSV's values, every edge value of the salted firm
+    included: JSON Lines read by json (money exact strings), Parquet by pyarrow, typed."""
+    for number, (source, params) in enumerate(every_export()):
+        where = f"{source} {params.get('metric', '')}".strip()
+        planned = plan(salted_engine, tmp_path, source, params)
+        expected = reference_csv(salted_engine, planned)
+        files = {}
+        for format_name in ("jsonl", "parquet"):
+            export_format = find_format(format_name)
+            path = tmp_path / f"{number}.{format_name}"
+            writer = export_format.make_writer(Settings(data_dir=tmp_path))
+            run_export(salted_engine, with_writer(planned, writer), path)
+            files[format_name] = path.read_bytes()
+        jsonl, parquet = jsonl_tables(files["jsonl"]), parquet_tables(files["parquet"])
+        for spec in planned.tables:
+            key = spec.name if len(planned.tables) > 1 else "main"
+            kinds = [str(column.kind) for column in spec.columns]
+            _, *rows = expected[spec.name]
+            typed = [
+                tuple(as_csv_reads(k, cell) for k, cell in zip(kinds, row, strict=True))
+                for row in rows
+            ]
+            names = [column.name for column in spec.columns]
+            from_jsonl = [
+                as_in_csv(jsonl_reads(k, record[n]) for k, n in zip(kinds, names, strict=True))
+                for record in jsonl[key]
+            ]
+            assert from_jsonl == typed, f"{where}, {spec.name}: JSON Lines"
+            from_parquet = [as_in_csv(record.values()) for record in parquet[key].to_pylist()]
+            assert from_parquet == typed, f"{where}, {spec.name}: Parquet"
+
+
+def as_in_csv(values: Iterable[object]) -> tuple[object, ...]:
+    """A CSV cannot tell an empty text from no value; JSON Lines and Parquet can (and do)."""
+    return tuple(None if value == "" else value for value in values)

@@ -6,8 +6,7 @@ each Parquet column typed by its kind."""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,14 @@ from smarter_export.sources.analytics.catalog import METRICS
 from smarter_export.sources.registry import SOURCES
 from smarter_export.tabular import ColumnKind, TableSpec
 from tests.jobs.demo_exports import export_demo
-from tests.readers import archive_members, csv_tables, jsonl_tables, parquet_tables
+from tests.readers import (
+    archive_members,
+    as_csv_reads,
+    csv_tables,
+    jsonl_reads,
+    jsonl_tables,
+    parquet_tables,
+)
 
 K = ColumnKind
 PERIOD = {"dateFrom": "2023-01-01", "dateTo": "2025-12-31"}
@@ -49,35 +55,6 @@ def export(
         now=datetime(2026, 1, 5, 12, 0).astimezone(),
     )
     return planned.tables, path.read_bytes(), planned.info.timezone
-
-
-def as_csv_reads(kind: ColumnKind, text: str) -> object:
-    """A CSV cell as the typed value it stands for."""
-    if text == "":
-        return None
-    if kind in (K.MONEY, K.DECIMAL, K.PERCENT):
-        return Decimal(text)
-    if kind == K.INTEGER:
-        return int(text)
-    if kind == K.DATE:
-        return date.fromisoformat(text)
-    if kind == K.DATETIME:
-        return datetime.fromisoformat(text)
-    if kind == K.BOOLEAN:
-        return {"true": True, "false": False}[text]
-    return text
-
-
-def jsonl_reads(kind: ColumnKind, value: object) -> object:
-    if value is None:
-        return None
-    if kind in (K.MONEY, K.DECIMAL, K.PERCENT):
-        assert isinstance(value, str), "money travels as an exact string"
-        return Decimal(value)
-    if kind in (K.DATE, K.DATETIME):
-        assert isinstance(value, str)
-        return as_csv_reads(kind, value)
-    return value
 
 
 def test_jsonl_and_parquet_hold_the_csv_values(demo_engine: Engine, tmp_path: Path) -> None:
