@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from smarter_export.errors import Forbidden, NotFound, ValidationFailed
@@ -56,3 +58,24 @@ def test_another_firms_export_is_not_found(world: World) -> None:
     stranger = type(principal)("x", "00000000-0000-0000-0000-000000000000", "admin", frozenset())
     with pytest.raises(NotFound):
         world.runtime.service.get(stranger, export_id)
+
+
+def test_a_cancel_that_meets_the_completion_deletes_the_file(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cancel reads the export running; the worker completes it before the cancel writes.
+    The cancel must not vanish (seen in the chaos test: 200, and the export stayed completed)."""
+    service = world.runtime.service
+    export_id = world.create({"dataSource": "matters"})
+    world.runner().process(export_id)
+    completed = world.job(export_id)
+    assert completed.status is JobStatus.COMPLETED and completed.file_key
+    reads = [dataclasses.replace(completed, status=JobStatus.PROCESSING)]  # read just before
+    real_get = service.get
+    monkeypatch.setattr(
+        service, "get", lambda principal, i: reads.pop() if reads else real_get(principal, i)
+    )
+    answer = service.cancel_or_delete(world.caller, export_id)
+    assert answer.status is JobStatus.EXPIRED and answer.file_key is None
+    assert not list((world.runtime.settings.data_dir / "files").rglob("*.csv"))
+    assert world.events(export_id)[-1] == "deleted"

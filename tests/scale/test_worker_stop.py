@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.api.test_faults import wait_until_running
 from tests.live import LiveFactory, LiveService
 from tests.servers.postgres import PostgresServer
 from tests.servers.stack import ScaledStack
@@ -37,14 +38,28 @@ def scaled_service(
         stack.close()
 
 
+def wait_until_held(service: LiveService, client: httpx.Client, export_id: str) -> str:
+    """Until a worker holds the export (rows may not be counted yet: progress is written once a
+    second, and the whole export takes about two)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status = str(client.get(f"/api/v1/export/status/{export_id}").json()["data"]["status"])
+        if status != "pending":
+            return status
+        time.sleep(0.02)
+    raise AssertionError(f"never picked up: {service.logs()}")
+
+
 def test_sigint_lets_the_running_export_finish(scaled_service: LiveService) -> None:
     service = scaled_service
     worker = service.start_worker()
     service.start_api(worker=False)
     client = service.client(service.token())
-    answer = client.post("/api/v1/export/excel", json={"dataSource": "time_entries"})
+    # The slowest format: a time-entries workbook streams in under half a second on a fast
+    # machine, before a status poll can see it running.
+    answer = client.post("/api/v1/export/pdf", json={"dataSource": "time_entries"})
     export_id = answer.json()["data"]["exportId"]
-    wait_until_running(service, client, export_id)
+    assert wait_until_held(service, client, export_id) == "processing", "finished unseen"
     worker.send_signal(signal.SIGINT)
     try:
         worker.wait(timeout=90)

@@ -24,7 +24,7 @@ from smarter_export.errors import AuthError, Forbidden, NotFound, ValidationFail
 from smarter_export.jobs import downloads, grants, store
 from smarter_export.jobs.prepare import prepare_export
 from smarter_export.jobs.queue import ExportQueue
-from smarter_export.jobs.records import ACTIVE, AuditEvent, ExportJob, JobStatus
+from smarter_export.jobs.records import AuditEvent, ExportJob, JobStatus
 from smarter_export.log import get_logger
 from smarter_export.settings import Settings
 from smarter_export.sources.base import Scope
@@ -268,40 +268,57 @@ class ExportService:
     # -- change --------------------------------------------------------------------------------
 
     def cancel_or_delete(self, caller: Caller, export_id: str) -> ExportJob:
-        job = self.get(caller.principal, export_id)
+        """Cancel a pending or running export, or delete a completed one's file. The job may
+        change between the read and the write (claimed, completed, retried): each change is
+        guarded by the status it was read in, and a lost race reads the job again, so a cancel
+        that meets a completion deletes the file rather than doing nothing."""
+        for _ in range(len(JobStatus)):
+            job = self.get(caller.principal, export_id)
+            if self._cancel_or_delete_as_read(caller, job):
+                break
+        return self.get(caller.principal, export_id)
+
+    def _cancel_or_delete_as_read(self, caller: Caller, job: ExportJob) -> bool:
+        """Apply the cancel to the job as it was read; False when its status moved meanwhile."""
         now = utcnow()
         with self.engine.begin() as connection:
-            if job.status is JobStatus.PENDING and store.update_where(
-                connection,
-                job.id,
-                statuses=(JobStatus.PENDING,),
-                values={
-                    "status": JobStatus.CANCELLED,
-                    "cancel_requested": True,
-                    "completed_at": now,
-                    "updated_at": now,
-                },
-            ):
-                _audit(connection, job, AuditEvent.CANCELLED, caller, now)
-                metrics.export_finished(JobStatus.CANCELLED, job.format)
-            elif job.status in ACTIVE:
-                # A running export stops at its next batch; the worker records the cancellation.
-                store.update_where(
+            if job.status is JobStatus.PENDING:
+                done = store.update_where(
                     connection,
                     job.id,
-                    statuses=ACTIVE,
+                    statuses=(JobStatus.PENDING,),
+                    values={
+                        "status": JobStatus.CANCELLED,
+                        "cancel_requested": True,
+                        "completed_at": now,
+                        "updated_at": now,
+                    },
+                )
+                if done:
+                    _audit(connection, job, AuditEvent.CANCELLED, caller, now)
+                    metrics.export_finished(JobStatus.CANCELLED, job.format)
+                return done
+            if job.status is JobStatus.PROCESSING:
+                # A running export stops at its next batch; the worker records the cancellation.
+                return store.update_where(
+                    connection,
+                    job.id,
+                    statuses=(JobStatus.PROCESSING,),
                     values={"cancel_requested": True, "updated_at": now},
                 )
-            elif job.status is JobStatus.COMPLETED and store.update_where(
+            if job.status is not JobStatus.COMPLETED:
+                return True  # already cancelled, failed or expired: nothing left to do
+            done = store.update_where(
                 connection,
                 job.id,
                 statuses=(JobStatus.COMPLETED,),
                 values={"status": JobStatus.EXPIRED, "file_key": None, "updated_at": now},
-            ):
+            )
+            if done:
                 _audit(connection, job, AuditEvent.DELETED, caller, now)
-        if job.status is JobStatus.COMPLETED and job.file_key:
+        if done and job.file_key:
             self.storage.delete(job.file_key)
-        return self.get(caller.principal, export_id)
+        return done
 
     def _find_for_link(self, export_id: str) -> ExportJob | None:
         """The job a signed link names, in any tenant: the signature then binds the tenant."""
