@@ -143,6 +143,14 @@ class TooManyRequests(ExportError):
         self.headers = headers
 
 
+class FileRefused(ExportError):
+    """The file would be rejected by whoever receives it (a client's e-billing system), or
+    would be short with nowhere to say so: it is not written, and the message says what to fix."""
+
+    code = "file_refused"
+    http_status = 422
+
+
 # -- refused: the setup ----------------------------------------------------------------------------
 
 

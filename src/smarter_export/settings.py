@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     max_rows_parquet: int = Field(
         default=50_000_000, ge=1, description="Row cap of a Parquet export."
     )
+    max_rows_ledes: int = Field(
+        default=50_000,
+        ge=1,
+        description="Invoice cap of a LEDES export: past it the export is refused, never cut.",
+    )
     excel_rows_per_sheet: int = Field(
         default=1_048_575,
         ge=10,

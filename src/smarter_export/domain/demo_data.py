@@ -29,6 +29,7 @@ from smarter_export.domain.demo_firm import (
     COMPANY_TRADES,
     COMPANY_WORDS,
     DURATION_UNITS,
+    EXPENSE_CODES,
     EXPENSES,
     FIRST_NAMES,
     FIRST_ROLES,
@@ -45,6 +46,8 @@ from smarter_export.domain.demo_firm import (
     ROLES,
     STREETS,
     TASKS,
+    TAX_ID_PATTERNS,
+    TAX_TYPES,
     FirmProfile,
     Role,
     ascii_slug,
@@ -97,11 +100,12 @@ INSERT_ORDER: tuple[Table, ...] = (
 TIME_ENTRY_COLUMNS = (
     "id", "tenant_id", "created_at", "updated_at", "is_deleted", "timekeeper_id", "matter_id",
     "date", "duration_minutes", "description", "status", "billable_status", "rate",
-    "activity_code", "invoice_id",
+    "activity_code", "invoice_id", "task_code",
 )  # fmt: skip
 LINE_ITEM_COLUMNS = (
     "id", "tenant_id", "created_at", "updated_at", "is_deleted", "invoice_id", "matter_id",
-    "time_entry_id", "type", "description", "quantity", "rate", "amount",
+    "time_entry_id", "type", "description", "quantity", "rate", "amount", "timekeeper_id", "date",
+    "task_code", "activity_code", "expense_code",
 )  # fmt: skip
 
 
@@ -157,7 +161,11 @@ def load_demo_data(engine: Engine, size: DemoSize) -> DemoSummary:
                 # Pricing and workload draw from their own stream, so that adding them left
                 # the firm's people, clients and matters as they were for a seed.
                 pricing = random.Random(f"smarter-export-demo:{size.seed}:{index}:pricing")
-                builder = FirmBuilder(rows, rng, profile, size.time_entries_of(index), pricing)
+                # So do the e-billing facts (tax ids, client codes, UTBMS codes of each entry).
+                billing = random.Random(f"smarter-export-demo:{size.seed}:{index}:ebilling")
+                builder = FirmBuilder(
+                    rows, rng, profile, size.time_entries_of(index), pricing, billing
+                )
                 tenant_ids.append(builder.build())
             rows.flush()
     return DemoSummary(
@@ -392,6 +400,7 @@ class _Matter:
     # agreed a discounted rate for the matter.
     rates: dict[_Timekeeper, tuple[Decimal, Any]] = field(default_factory=dict)
     entries: int = 0
+    fee_task: str | None = None  # the UTBMS task code of its fixed or contingency fee
 
 
 @dataclass(eq=False, slots=True)
@@ -404,6 +413,7 @@ class _Client:
     terms_days: int
     payer: str  # prompt, slow, partial, nonpayer
     method: str
+    ebilling: bool  # takes LEDES files through an e-billing system, UTBMS codes required
     matters: list[_Matter] = field(default_factory=list)
 
 
@@ -415,7 +425,10 @@ class _Bill:
     issue_date: date
     stamp_db: Any
     time: dict[tuple[_Matter, _Timekeeper], int] = field(default_factory=dict)  # minutes
-    itemized: list[tuple[_Matter, str, str | None, int, _Timekeeper]] = field(default_factory=list)
+    # (matter, entry id, description, minutes, timekeeper, day offset, task, activity code)
+    itemized: list[tuple[_Matter, str, str | None, int, _Timekeeper, int, str, str]] = field(
+        default_factory=list
+    )
     fees: list[tuple[_Matter, Decimal, str]] = field(default_factory=list)
 
 
@@ -439,24 +452,30 @@ class _Crew:
         self.staff = [p for p in people if p.role == "staff"]
 
 
-# A line: matter_id, time_entry_id, type, description, quantity, rate, amount.
-_Line = tuple[str, str | None, str, str, Decimal, Decimal, Decimal]
+# A line: matter_id, time_entry_id, type, description, quantity, rate, amount, timekeeper_id,
+# date, task_code, activity_code, expense_code.
+_Line = tuple[
+    str, str | None, str, str, Decimal, Decimal, Decimal, str | None, date,
+    str | None, str | None, str | None,
+]  # fmt: skip
 
 
 class FirmBuilder:
     """Builds one tenant: people and clients first, then time and billing client by client."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - the firm's random streams, each named
         self,
         rows: BulkInsert,
         rng: random.Random,
         profile: FirmProfile,
         time_entries: int,
         pricing: random.Random,
+        billing: random.Random,
     ) -> None:
         self.rows = rows
         self.rng = rng
         self.pricing = pricing
+        self.billing = billing
         self.profile = profile
         self.time_entries = time_entries
         self.tenant_id = self.new_id()
@@ -495,7 +514,8 @@ class FirmBuilder:
             tables.tenant,
             {**self.common(created, AS_OF), "id": self.tenant_id, "name": profile.name,
              "subdomain": profile.subdomain, "plan": profile.plan, "status": profile.status,
-             "timezone": profile.timezone, "currency": profile.currency},
+             "timezone": profile.timezone, "currency": profile.currency,
+             "tax_id": _fill_digits(TAX_ID_PATTERNS[profile.country], self.billing)},
         )  # fmt: skip
         area_ids = []
         for area in PRACTICE_AREAS:
@@ -577,9 +597,12 @@ class FirmBuilder:
         while f"{email}@{self.profile.subdomain}.law.example" in emails:
             email += str(rng.randint(0, 9))
         emails.add(email := f"{email}@{self.profile.subdomain}.law.example")
+        initials = (ascii_slug(first)[:1] + ascii_slug(last)[:1]).upper()
         return {
             **self.common(joined, day_of(last_day) if last_day < PERIOD_DAYS - 1 else None),
             "user_id": f"usr_{rng.getrandbits(48):012x}", "name": person_name(first, last),
+            "timekeeper_number": f"{initials}{index + 1:03d}", "first_name": first,
+            "last_name": last,
             "email": email, "role": role.name,
             "title": "Managing Partner" if index == 0 else rng.choice(role.titles),
             "rate": rate, "cost_rate": (rate * cost_share).quantize(CENT),
@@ -664,7 +687,12 @@ class FirmBuilder:
             terms_days=rng.choice((30, 30, 30, 15, 45, 60)),
             payer=rng.choices(("prompt", "slow", "partial", "nonpayer"), PAYER_WEIGHTS)[0],
             method=rng.choice(PAYMENT_METHODS),
+            # Corporate and public clients bill through e-billing systems; the first always.
+            ebilling=index == 0
+            or (kind in ("company", "government") and self.billing.random() < 0.6),
         )  # fmt: skip
+        slug = "".join(ch for ch in ascii_slug(name).upper() if ch.isalpha())[:4] or "CL"
+        tax_pattern = TAX_ID_PATTERNS.get(country) if kind == "company" else None
         row = {
             **self.common(onboarded), "id": client.id, "name": name, "type": kind,
             "status": "active", "contact_person_name": contact,
@@ -674,7 +702,9 @@ class FirmBuilder:
             + (f", Suite {rng.randint(1, 40) * 100}" if kind == "company" else ""),
             "city": city, "state": state, "zip_code": _fill_digits(postcode, rng),
             "country": country, "primary_attorney_id": rng.choice(lawyers).id,
-            "onboarding_date": onboarded,
+            "onboarding_date": onboarded, "client_code": f"{slug}{client.number:04d}",
+            "tax_id": _fill_digits(tax_pattern, self.billing) if tax_pattern else None,
+            "utbms_required": client.ebilling,
         }  # fmt: skip
         return client, row
 
@@ -734,7 +764,9 @@ class FirmBuilder:
             id=self.new_id(), name=name, billing_type=billing, open_date=opened,
             close_date=closed, first_day=first_day, last_day=last_day, team=team,
             task_families=(*area.task_families, "A"), contact=client.contact,
-            other_party=other, itemized=billing == "hourly" and rng.random() < 0.1, fee=fee,
+            # An e-billing client's time is billed entry by entry, each with its UTBMS codes.
+            other_party=other, itemized=billing == "hourly"
+            and (rng.random() < 0.1 or client.ebilling), fee=fee,
             weight=0.0 if deleted or last_day < first_day
             else (last_day - first_day + 1) * rng.lognormvariate(0, 0.8), deleted=deleted,
             rates=rates,
@@ -754,9 +786,16 @@ class FirmBuilder:
              "hourly_rate": rates[team[0]][0] if billing == "hourly" else None,
              "fixed_fee_amount": fee if billing == "fixed" else None,
              "is_confidential": number == 5 or rng.random() < 0.05,
-             "open_date": opened, "close_date": closed},
+             "open_date": opened, "close_date": closed,
+             "client_matter_id": self._client_matter_id(opened) if client.ebilling else None},
         )  # fmt: skip
+        matter.fee_task = TASKS[area.task_families[0]][0][0]
         return matter
+
+    def _client_matter_id(self, opened: date) -> str:
+        """The client's own reference for a matter, as its legal department numbers them."""
+        prefix = self.billing.choice(("LIT", "LGL", "CLM", "MTR"))
+        return f"{prefix}-{opened.year}-{self.billing.randint(100, 99999):05d}"
 
     def _billed_rate(self, standard: Decimal, agreed: Decimal | None) -> tuple[Decimal, Any]:
         """The standard rate, or the agreed share of it rounded to 5 (as rates are quoted)."""
@@ -857,6 +896,11 @@ class FirmBuilder:
         low, high = pool_slice(matter.first_day, matter.last_day)
         days = sorted(WORKDAY_POOL[low + int(rnd() * (high - low))] for _ in range(matter.entries))
         team, tasks, units = matter.team, self._tasks(matter), DURATION_UNITS
+        # UTBMS: a task code and an activity code per entry. The entry's text is drawn as
+        # before (from both kinds); the other code of the pair comes from the e-billing stream.
+        task_codes = [code for code, _ in tasks if not code.startswith("A")] or ["L190"]
+        activity_codes = [code for code, _ in TASKS["A"]]
+        coded = self.billing.random
         lead, hourly, rates = team[0], matter.billing_type == "hourly", matter.rates
         tenant_id, matter_id, dates, flags = (
             self.tenant_id,
@@ -870,6 +914,10 @@ class FirmBuilder:
                 person = lead
             minutes = 6 * units[int(rnd() * len(units))]
             code, text = tasks[int(rnd() * len(tasks))]
+            if code.startswith("A"):
+                task, activity = task_codes[int(coded() * len(task_codes))], code
+            else:
+                task, activity = code, activity_codes[int(coded() * len(activity_codes))]
             description: str | None = text
             share, roll = person.billable_share, rnd()
             billable = (
@@ -892,7 +940,9 @@ class FirmBuilder:
                 bill = self._bill(bills, MONTH_OF_OFFSET[day])
                 invoice_id, updated = bill.id, bill.stamp_db
                 if matter.itemized:
-                    bill.itemized.append((matter, entry_id, description, minutes, person))
+                    bill.itemized.append(
+                        (matter, entry_id, description, minutes, person, day, task, activity)
+                    )
                 else:
                     key = (matter, person)
                     bill.time[key] = bill.time.get(key, 0) + minutes
@@ -900,8 +950,8 @@ class FirmBuilder:
                 status = "approved"
             out.append(
                 (entry_id, tenant_id, created, updated, flags[deleted], person.id, matter_id,
-                 dates[day], minutes, description, status, billable, rates[person][1], code,
-                 invoice_id)
+                 dates[day], minutes, description, status, billable, rates[person][1], activity,
+                 invoice_id, task)
             )  # fmt: skip
 
     # -- billing -----------------------------------------------------------------------------
@@ -910,34 +960,45 @@ class FirmBuilder:
         """Time per timekeeper (or per entry on itemized matters), fees, expenses, reductions."""
         rng = self.rng
         lines: list[_Line] = []
+        # Lines that sum a month's work are dated the month's last day; an itemized line, the
+        # day of its entry; an expense, a day of the month it was incurred.
+        month_end = bill.issue_date.replace(day=1) - timedelta(days=1)
         for (matter, person), minutes in bill.time.items():
             hours, rate = (Decimal(minutes) / 60).quantize(CENT), matter.rates[person][0]
             text = f"Professional services: {person.name}, {person.title}"
-            lines.append((matter.id, None, "time", text, hours, rate, hours * rate))
-        for matter, entry_id, entry_text, minutes, person in bill.itemized:
+            lines.append((matter.id, None, "time", text, hours, rate, hours * rate, person.id,
+                          month_end, None, None, None))  # fmt: skip
+        for matter, entry_id, entry_text, minutes, person, day, task, activity in bill.itemized:
             hours, rate = (Decimal(minutes) / 60).quantize(CENT), matter.rates[person][0]
             text = entry_text or "Professional services"
-            lines.append((matter.id, entry_id, "time", text, hours, rate, hours * rate))
+            lines.append((matter.id, entry_id, "time", text, hours, rate, hours * rate, person.id,
+                          day_of(day), task, activity, None))  # fmt: skip
         for matter, fee, text in bill.fees:
-            lines.append((matter.id, None, "fixed_fee", text, Decimal(1), fee, fee))
+            lead = matter.team[0].id
+            lines.append((matter.id, None, "fixed_fee", text, Decimal(1), fee, fee, lead,
+                          month_end, matter.fee_task, None, None))  # fmt: skip
         matter_ids = sorted({line[0] for line in lines})
+        incurred = month_end.replace(day=self.billing.randint(1, month_end.day))
         if rng.random() < 0.3:
             text, (low, high) = rng.choice(EXPENSES)
             cost = (low + (high - low) * Decimal(rng.randint(0, 100)) / 100).quantize(CENT)
-            lines.append((rng.choice(matter_ids), None, "expense", text, Decimal(1), cost, cost))
+            lines.append((rng.choice(matter_ids), None, "expense", text, Decimal(1), cost, cost,
+                          None, incurred, None, None, EXPENSE_CODES[text]))  # fmt: skip
         if rng.random() < 0.1:
             copies, price = Decimal(rng.randint(40, 900)), Decimal("0.15")
             lines.append(
                 (rng.choice(matter_ids), None, "expense", "Photocopies", copies, price,
-                 (copies * price).quantize(CENT))
+                 (copies * price).quantize(CENT), None, incurred, None, None,
+                 EXPENSE_CODES["Photocopies"])
             )  # fmt: skip
         time_amount = sum((line[6] for line in lines if line[2] == "time"), Decimal(0))
         if time_amount and rng.random() < WRITTEN_DOWN_INVOICES:
             percent = self.pricing.choice((5, 10, 10, 15, 20))
             cut = -(time_amount * percent / 100).quantize(CENT)
             text = self.pricing.choice(WRITE_DOWN_REASONS).format(percent=percent)
-            lines.append((matter_ids[0], None, "adjustment", text, Decimal(1), cut, cut))
-        return [(*line[:6], line[6].quantize(CENT)) for line in lines]
+            lines.append((matter_ids[0], None, "adjustment", text, Decimal(1), cut, cut, None,
+                          month_end, None, None, None))  # fmt: skip
+        return [(*line[:6], line[6].quantize(CENT), *line[7:]) for line in lines]
 
     def _invoices(
         self, client: _Client, bill: _Bill
@@ -958,7 +1019,11 @@ class FirmBuilder:
         issued = bill.issue_date
         invoices: list[dict[str, Any]] = []
         line_rows: list[list[Any]] = []
-        amounts = {"subtotal": subtotal, "discount": discount, "tax_amount": tax, "total": total}
+        amounts: dict[str, Any] = {
+            "subtotal": subtotal, "discount": discount, "tax_amount": tax, "total": total,
+            "tax_rate": self.profile.tax_rate,
+            "tax_type": TAX_TYPES.get(self.profile.country) if tax else None,
+        }  # fmt: skip
         if issued <= date(2025, 11, 5) and (rng.random() < 0.02 or not self._made_void):
             self._made_void = True
             void = self._invoice_row(
@@ -990,7 +1055,7 @@ class FirmBuilder:
         return invoices, line_rows, [self._payment_row(client, invoice, *p) for p in payments]
 
     def _invoice_row(
-        self, client: _Client, number: str, status: str, issued: date, amounts: dict[str, Decimal]
+        self, client: _Client, number: str, status: str, issued: date, amounts: dict[str, Any]
     ) -> dict[str, Any]:
         notes = self.rng.choice(
             (None, None, "Thank you for your business.",

@@ -288,6 +288,20 @@ EXPENSES = (
     ("Expert witness retainer", (Decimal("2500.00"), Decimal("7500.00"))),
     ("E-discovery hosting", (Decimal("120.00"), Decimal("960.00"))),
 )
+# Each expense's UTBMS expense code.
+EXPENSE_CODES = {
+    "Court filing fee": "E112", "Courier": "E107", "Deposition transcript": "E115",
+    "Travel: airfare and hotel": "E110", "Expert witness retainer": "E119",
+    "E-discovery hosting": "E118", "Photocopies": "E101",
+}  # fmt: skip
+# A tax identifier's shape by country (# a digit): the firm's (LEDES's LAW_FIRM_ID) and a
+# company client's.
+TAX_ID_PATTERNS = {
+    "United States": "##-#######", "Germany": "DE#########", "United Kingdom": "GB#########",
+    "Australia": "## ### ### ###", "Canada": "#########RT0001", "France": "FR###########",
+}  # fmt: skip
+# The tax on legal services, by the firm's country, where there is one.
+TAX_TYPES = {"Germany": "VAT", "United Kingdom": "VAT", "Australia": "GST"}
 # Negotiated discounts on fees: most clients have none.
 CLIENT_DISCOUNTS = (Decimal(0),) * 7 + (Decimal("0.05"), Decimal("0.10"), Decimal("0.15"))
 PAYMENT_METHODS = (

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
@@ -65,6 +66,8 @@ tenant = Table(
     Column("status", String(20), nullable=False, server_default="active"),
     Column("timezone", String(64), nullable=False, server_default="America/New_York"),
     Column("currency", String(3), nullable=False, server_default="USD"),
+    # The firm's tax identifier (a US EIN, a VAT number): LEDES's LAW_FIRM_ID.
+    Column("tax_id", String(50)),
 )
 
 practice_area = Table(
@@ -90,6 +93,11 @@ timekeeper = Table(
     Column("status", String(20), nullable=False, server_default="active"),
     Column("annual_target_hours", Integer(), nullable=False, server_default="1800"),
     Column("bar_admission_year", Integer()),
+    # The firm's own timekeeper number (LEDES's TIMEKEEPER_ID), and the name in its parts
+    # (LEDES writes "Last, First").
+    Column("timekeeper_number", String(20)),
+    Column("first_name", String(100)),
+    Column("last_name", String(100)),
 )
 
 timekeeper_specialty = Table(
@@ -118,6 +126,12 @@ client = Table(
     Column("country", String(100)),
     _ref("primary_attorney_id", "timekeeper"),
     Column("onboarding_date", Date()),
+    # The firm's code for the client (LEDES's CLIENT_ID) and the client's tax identifier.
+    Column("client_code", String(20)),
+    Column("tax_id", String(50)),
+    # The client's billing guidelines require UTBMS task codes on every fee line (an e-billing
+    # client): a LEDES export refuses a fee line without one.
+    Column("utbms_required", Boolean(), nullable=False, server_default=false()),
 )
 
 matter = Table(
@@ -138,6 +152,8 @@ matter = Table(
     Column("is_confidential", Boolean(), nullable=False, server_default=false()),
     Column("open_date", Date()),
     Column("close_date", Date()),
+    # The client's own reference for the matter (LEDES's CLIENT_MATTER_ID).
+    Column("client_matter_id", String(50)),
     UniqueConstraint("tenant_id", "matter_number"),
     Index("ix_matter_tenant_client_status", "tenant_id", "client_id", "status"),
 )
@@ -159,6 +175,9 @@ invoice = Table(
     Column("notes", Text()),
     Column("sent_date", Date()),
     Column("paid_date", Date()),
+    # The tax charged on (subtotal - discount): its rate (0.19 is 19 %) and kind (VAT, GST).
+    Column("tax_rate", Numeric(7, 4, asdecimal=True)),
+    Column("tax_type", String(20)),
     UniqueConstraint("tenant_id", "invoice_number"),
     Index("ix_invoice_tenant_status_issue_date", "tenant_id", "status", "issue_date"),
     Index("ix_invoice_tenant_client_status", "tenant_id", "client_id", "status"),
@@ -176,8 +195,10 @@ time_entry = Table(
     Column("status", String(20), nullable=False),
     Column("billable_status", String(20), nullable=False),
     Column("rate", Money(), nullable=False),
+    # UTBMS: the task (L120, P400, B110...) and the activity (A101-A111).
     Column("activity_code", String(10)),
     _ref("invoice_id", "invoice"),
+    Column("task_code", String(10)),
     Index("ix_time_entry_tenant_date", "tenant_id", "date"),
     Index("ix_time_entry_tenant_timekeeper_date", "tenant_id", "timekeeper_id", "date"),
     Index("ix_time_entry_tenant_matter_date", "tenant_id", "matter_id", "date"),
@@ -195,6 +216,13 @@ invoice_line_item = Table(
     Column("quantity", Hours(), nullable=False),
     Column("rate", Money(), nullable=False),
     Column("amount", Money(), nullable=False),
+    # What e-billing needs of a line: who did the work, when, and its UTBMS codes (task and
+    # activity on fees, expense code on expenses).
+    _ref("timekeeper_id", "timekeeper"),
+    Column("date", Date()),
+    Column("task_code", String(10)),
+    Column("activity_code", String(10)),
+    Column("expense_code", String(10)),
     Index("ix_invoice_line_item_tenant_invoice", "tenant_id", "invoice_id"),
 )
 

@@ -17,8 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
+from smarter_export.errors import ValidationFailed
 from smarter_export.formats.options import (
     CompressibleOptions,
     Compression,
@@ -27,6 +28,9 @@ from smarter_export.formats.options import (
 )
 from smarter_export.settings import Settings
 from smarter_export.tabular import ExportInfo, ExportOutcome, Row, TableSpec, WriteSummary
+
+if TYPE_CHECKING:
+    from smarter_export.sources.base import DataSource
 
 
 class ExportWriter(Protocol):
@@ -87,6 +91,13 @@ class ExportFormat(Generic[Options]):
     # The writer of aggregates (analytics), if another: small files that may need what the
     # record writer leaves out.
     aggregate_writer: Callable[[Settings, Options], ExportWriter] | None = None
+    # The only sources it writes (empty: every one), and the rows it needs of them, if not the
+    # source's own: LEDES is for invoices, seen with their e-billing facts.
+    sources: tuple[str, ...] = ()
+    view: Callable[[DataSource], DataSource] | None = None
+    # False: a file that cannot hold every row matched is refused, never written short. For a
+    # file with nowhere to say it is partial (a LEDES file is read by a machine, not a person).
+    partial_allowed: bool = True
 
     def __post_init__(self) -> None:
         # A misnamed cap fails when the format is registered, at import, not in an export.
@@ -95,6 +106,16 @@ class ExportFormat(Generic[Options]):
             raise ValueError(
                 f"format {self.name!r}: {self.row_cap_setting!r} is not a row cap of Settings"
             )
+
+    def source_for(self, source: DataSource) -> DataSource:
+        """The source as this format reads it; a 400 naming `dataSource` if it writes no such."""
+        if self.sources and source.name not in self.sources:
+            raise ValidationFailed.one(
+                "dataSource",
+                f"{self.title} files are made of {' or '.join(self.sources)} only, not "
+                f"{source.name}",
+            )
+        return source if self.view is None else self.view(source)
 
     def parse_options(self, raw: object) -> Options:
         """The request's options for this format; a 400 naming each one that is wrong."""

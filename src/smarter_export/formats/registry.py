@@ -16,9 +16,11 @@ from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel import ExcelWriter
 from smarter_export.formats.excel_stream import StreamingExcelWriter
 from smarter_export.formats.jsonl import JsonLinesOptions, JsonLinesWriter
+from smarter_export.formats.ledes import LedesOptions, LedesWriter
 from smarter_export.formats.options import FormatOptions
 from smarter_export.formats.parquet import ParquetOptions, ParquetWriter
 from smarter_export.formats.pdf import PdfWriter
+from smarter_export.sources.ledes import LEDES_INVOICES
 
 FORMATS: tuple[ExportFormat[Any], ...] = (
     ExportFormat(
@@ -86,6 +88,19 @@ FORMATS: tuple[ExportFormat[Any], ...] = (
         row_cap_counts=RowCap.MAIN_ROWS,
         options=ParquetOptions,
         writer=lambda _, options: ParquetWriter(options),
+    ),
+    ExportFormat(
+        name="ledes",
+        title="LEDES",
+        file=FileKind(".txt", "text/plain; charset=utf-8"),
+        row_cap_setting="max_rows_ledes",
+        bytes_per_row=2_000,  # an invoice of ten lines of 1998BI, each repeating its head
+        row_cap_counts=RowCap.MAIN_ROWS,  # invoices, each with all its lines
+        options=LedesOptions,
+        writer=lambda _, options: LedesWriter(options),
+        sources=("invoices",),
+        view=lambda _: LEDES_INVOICES,
+        partial_allowed=False,
     ),
 )
 

@@ -22,7 +22,12 @@ from smarter_export.domain.database import read_snapshot
 from smarter_export.errors import ExportCancelled
 from smarter_export.formats.base import ExportWriter
 from smarter_export.jobs.batches import typed_batches
-from smarter_export.jobs.limits import TableRows, left_out_warnings, table_rows
+from smarter_export.jobs.limits import (
+    TableRows,
+    left_out_warnings,
+    refuse_incomplete,
+    table_rows,
+)
 from smarter_export.jobs.plan import ExportPlan
 from smarter_export.tabular import ExportOutcome, WriteSummary
 
@@ -94,6 +99,8 @@ def run_export(
     started, writer = time.monotonic(), plan.writer
     with read_snapshot(engine) as connection:
         tables = table_rows(connection, plan)
+        if not plan.format.partial_allowed:
+            refuse_incomplete(plan.row_limit, tables)
         total = sum(table.rows for table in tables)
         watch = _Watch(total, on_progress, should_stop, started=started)
         written: dict[str, int] = {}

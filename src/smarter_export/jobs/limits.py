@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
+from smarter_export.errors import FileRefused
 from smarter_export.formats.base import RowCap
 from smarter_export.jobs.plan import ExportPlan, RowLimit
 from smarter_export.sources.base import Scope
@@ -96,6 +97,29 @@ def left_out_warnings(
     if any(table.capped for table in tables):
         warnings.append(_cap_warning(limit, tables, matched, missing))
     return warnings
+
+
+def refuse_incomplete(limit: RowLimit, tables: Sequence[TableRows]) -> None:
+    """For a format that may not be partial: every row matched goes into the file, or there is
+    no file, and the refusal says why (before a byte is written)."""
+    withheld = sum(table.withheld for table in tables)
+    main = tables[0]
+    reasons = []
+    if any(table.capped for table in tables):
+        reasons.append(
+            f"{main.matched:,} {main.spec.title} match, and {limit.format_title} exports hold at "
+            f"most {limit.rows:,}: narrow the filters (dates, client) and export in parts"
+        )
+    if withheld:
+        reasons.append(
+            f"{withheld:,} of their rows are under confidential matters: exporting them needs "
+            "the matters:confidential permission"
+        )
+    if reasons:
+        raise FileRefused(
+            f"No {limit.format_title} file was written: it would not hold every row the "
+            f"filters matched, and it has nowhere to say so. {'; '.join(reasons)}."
+        )
 
 
 def _cap_warning(limit: RowLimit, tables: Sequence[TableRows], matched: int, missing: int) -> str:

@@ -78,7 +78,7 @@ def plan_export(
     now: datetime | None = None,
 ) -> ExportPlan:
     export_format = find_format(format_name)
-    source = get_source(source_name)
+    source = export_format.source_for(get_source(source_name))
     # The format's options travel apart from the source's filters.
     filters = dict(params)
     format_options = export_format.parse_options(filters.pop(OPTIONS_KEY, None))
@@ -121,5 +121,7 @@ def row_limit(settings: Settings, export_format: ExportFormat[Any]) -> RowLimit:
         rows=cap,
         counts=export_format.row_cap_counts,
         format_title=export_format.title,
-        larger_formats=tuple(f.title for f in FORMATS if f.row_cap(settings) > cap),
+        larger_formats=tuple(
+            f.title for f in FORMATS if f.row_cap(settings) > cap and not f.sources
+        ),
     )

@@ -62,3 +62,28 @@ def part_of(
     amount x their weights / total, rounded once."""
     share = divided(amount * running, total) - divided(amount * (running - weight), total)
     return case((total.is_(None), amount), else_=cast(share, BigInteger))
+
+
+def split_cents(amount: int, weights: Sequence[int]) -> list[int]:
+    """`amount` (whole cents) divided over `weights` in Python by the same cumulative rounding:
+    part k = round(amount x W_k / W) - round(amount x W_(k-1) / W), half away from zero. The
+    parts add up to the amount exactly; weights may be negative (a discount line), their total
+    may not be zero."""
+    total = sum(weights)
+    if total == 0:
+        raise ValueError("cannot divide an amount over weights that add up to zero")
+    parts: list[int] = []
+    before = running = 0
+    for weight in weights:
+        running += weight
+        now = _rounded_quotient(amount * running, total)
+        parts.append(now - before)
+        before = now
+    return parts
+
+
+def _rounded_quotient(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half away from zero, in integers."""
+    quotient, remainder = divmod(abs(numerator), abs(denominator))
+    quotient += 2 * remainder >= abs(denominator)
+    return quotient if (numerator >= 0) == (denominator > 0) else -quotient
