@@ -154,6 +154,9 @@ class FormatView(Camel):
     several_tables_extension: str | None = Field(
         description="Of the file when the source has child tables: '.zip'."
     )
+    sources: list[str] = Field(
+        description="The only data sources it writes ('ledes': invoices); empty for every one."
+    )
     options: list[FormatOptionView]
     options_schema: dict[str, Any] = Field(description="The JSON schema of `options`.")
 

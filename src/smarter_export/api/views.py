@@ -137,6 +137,7 @@ def format_view(export_format: ExportFormat[Any]) -> FormatView:
         several_tables_extension=(
             export_format.several_tables.extension if export_format.several_tables else None
         ),
+        sources=list(export_format.sources),
         options=[
             FormatOptionView(
                 name=name,

@@ -35,6 +35,16 @@ export class RequestForm {
   }
 
   loadFormats(formats) {
+    this.allFormats = formats;
+    this.showFormats();
+  }
+
+  // The formats that write the chosen source: a format listing `sources` writes only those
+  // (LEDES: invoices).
+  showFormats() {
+    const source = this.sourceSelect.value;
+    const formats = (this.allFormats || []).filter((format) =>
+      !format.sources?.length || format.sources.includes(source));
     const previous = this.chosenFormat();
     this.formats = formats;
     const chosen = formats.some((format) => format.name === previous) ? previous : formats[0]?.name;
@@ -78,6 +88,7 @@ export class RequestForm {
   showSource() {
     const source = this.current();
     if (!source) return;
+    this.showFormats();
     document.getElementById("hint-dataSource").textContent = source.description;
     const fields = document.getElementById("filter-fields");
     this.readers = new Map();
