@@ -19,7 +19,7 @@ from tests.test_cli import run
 def firms(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two firms: `demo` (US, no tax) and `firm-2` (Germany, 19 % VAT)."""
     folder = tmp_path_factory.mktemp("ledes")
-    loaded = run(folder, "demo-data", "--tenants", "2", "--time-entries", "3000", "--seed", "5")
+    loaded = run(folder, "demo-data", "--tenants", "2", "--time-entries", "8000", "--seed", "5")
     assert loaded.returncode == 0, loaded.stderr
     return folder
 
@@ -48,7 +48,9 @@ def ebilling_client(folder: Path) -> str:
     (row,) = query(
         folder,
         "SELECT c.id FROM client c JOIN tenant t ON t.id = c.tenant_id "
-        "WHERE t.subdomain = 'demo' AND c.utbms_required ORDER BY c.client_code LIMIT 1",
+        "WHERE t.subdomain = 'demo' AND c.utbms_required AND EXISTS (SELECT 1 FROM invoice i "
+            "WHERE i.client_id = c.id AND i.discount > 0 AND i.status NOT IN ('draft', 'void')) "
+            "ORDER BY c.client_code LIMIT 1",
     )
     return str(row[0])
 
@@ -84,8 +86,8 @@ def test_an_ebilling_clients_1998b_file_is_accepted_and_ties_to_the_ledger(
     discounted = query(
         firms, "SELECT count(*) FROM invoice WHERE client_id = ? AND discount > 0", client
     )
-    if discounted[0][0]:
-        assert any(line[18] == "Discount on fees" for line in lines)
+    assert discounted[0][0]  # the client chosen has discounts: they become IF lines
+    assert any(line[9] == "IF" and line[18] == "Discount on fees" for line in lines)
 
 
 def test_the_vat_firms_1998bi_file_carries_its_tax_to_the_cent(firms: Path, tmp_path: Path) -> None:

@@ -143,6 +143,12 @@ class LedesWriter:
         if self._problems:
             self.abort()
             raise self._problems.refusal(self._layout.version)
+        if not self._written["invoices"]:
+            self.abort()
+            raise FileRefused(
+                "No invoice sent to a client matches the filters, and a LEDES file without "
+                "invoices is rejected: widen the filters."
+            )
         self._file.close()
         return WriteSummary(
             self._path.stat().st_size,
