@@ -15,6 +15,7 @@ from smarter_export.formats.base import RowCap
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel import ExcelWriter
 from smarter_export.formats.jsonl import JsonLinesWriter
+from smarter_export.formats.ledes import LedesWriter
 from smarter_export.formats.parquet import ParquetWriter
 from smarter_export.formats.pdf import PdfWriter
 from smarter_export.formats.registry import FORMATS, find_format, format_names
@@ -24,7 +25,7 @@ from .conftest import make_table, time_entry_rows, write_export
 
 
 def test_format_names() -> None:
-    assert format_names() == ("csv", "excel", "pdf", "jsonl", "parquet")
+    assert format_names() == ("csv", "excel", "pdf", "jsonl", "parquet", "ledes")
 
 
 @pytest.mark.parametrize(
@@ -37,6 +38,7 @@ def test_format_names() -> None:
         ("jsonl", "jsonl", JsonLinesWriter),
         ("NDJSON", "jsonl", JsonLinesWriter),
         ("parquet", "parquet", ParquetWriter),
+        ("LEDES", "ledes", LedesWriter),
     ],
 )
 def test_names_and_aliases_make_their_writer(name: str, canonical: str, writer_class: type) -> None:
@@ -52,7 +54,7 @@ def test_an_unknown_format_is_the_callers_error() -> None:
 
     (problem,) = caught.value.problems
     assert problem.field == "format"
-    assert "must be one of csv, excel, pdf, jsonl, parquet" in problem.message
+    assert "must be one of csv, excel, pdf, jsonl, parquet, ledes" in problem.message
 
 
 def test_each_format_names_its_file() -> None:

@@ -24,10 +24,15 @@ def test_formats_and_their_options_are_the_services(
 ) -> None:
     open_signed_in(page, web_service, web_service.token(user="analyst-1"))
     choices = page.locator("input[name=format]")
-    expect(choices).to_have_count(len(FORMATS))
-    assert [choices.nth(i).get_attribute("value") for i in range(len(FORMATS))] == [
-        f.name for f in FORMATS
-    ]
+    # The first source (matters) is offered every format but those made for other sources.
+    general = [f.name for f in FORMATS if not f.sources]
+    expect(choices).to_have_count(len(general))
+    assert [choices.nth(i).get_attribute("value") for i in range(len(general))] == general
+    page.select_option("#f-dataSource", "invoices")
+    expect(choices).to_have_count(len(FORMATS))  # LEDES is for invoices only
+    expect(page.locator("#format-choices")).to_contain_text("LEDES (.txt)")
+    page.select_option("#f-dataSource", "matters")
+    expect(choices).to_have_count(len(general))
     expect(page.locator("#format-choices")).to_contain_text("JSON Lines (.jsonl)")
     page.check("input[name=format][value=excel]")
     expect(page.locator("#format-options")).to_be_hidden()  # Excel takes no options
