@@ -97,6 +97,7 @@ def test_a_pdf_cap_counts_every_row_and_a_data_file_cap_its_records() -> None:
         "pdf": RowCap.ALL_ROWS,
         "jsonl": RowCap.MAIN_ROWS,
         "parquet": RowCap.MAIN_ROWS,
+        "ledes": RowCap.MAIN_ROWS,  # invoices, each whole (and never cut: refused past it)
     }
 
 
