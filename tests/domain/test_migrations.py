@@ -1,10 +1,11 @@
 """Migration 0004 on a database that already holds exports: keys repeated before the unique index
-(a lost check-then-insert race) are cleared on all but the oldest, so the index can be built."""
+(a lost check-then-insert race) are cleared on all but the oldest, so the index can be built.
+Migration 0008 on a firm's existing rows: the LEDES fields filled where the rows say them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,21 @@ from alembic import command
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
+from smarter_export.domain import tables as t
 from smarter_export.domain.database import make_engine
 from smarter_export.domain.schema import alembic_config, upgrade
 from smarter_export.jobs.tables import export_job
 from tests.conftest import DATABASES
-from tests.factories import make_tenant, new_id
+from tests.factories import (
+    make_client,
+    make_invoice,
+    make_line_item,
+    make_matter,
+    make_tenant,
+    make_time_entry,
+    make_timekeeper,
+    new_id,
+)
 from tests.servers.postgres import PostgresServer
 
 
@@ -76,3 +87,41 @@ def _old_row(export_id: str, tenant: str, created_at: datetime) -> dict[str, obj
         "created_at": created_at,
         "updated_at": created_at,
     }
+
+
+def test_0008_fills_ledes_fields_from_what_existing_rows_say(empty_engine: Engine) -> None:
+    """Codes that were tasks move out of `activity_code`; a line takes its entry's timekeeper,
+    date and codes; names split; an invoice without tax gets rate 0. Nothing is invented."""
+    migrate_to(empty_engine, "0006")
+    with empty_engine.begin() as connection:
+        tenant = make_tenant(connection)
+        person = make_timekeeper(connection, tenant_id=tenant, name="Emma Van der Berg")
+        client = make_client(connection, tenant_id=tenant)
+        matter = make_matter(connection, tenant_id=tenant, client_id=client)
+        invoice = make_invoice(connection, tenant_id=tenant, client_id=client)
+        task = make_time_entry(connection, tenant_id=tenant, timekeeper_id=person,
+                               matter_id=matter, activity_code="L120", day=date(2024, 3, 4),
+                               invoice_id=invoice)  # fmt: skip
+        activity = make_time_entry(connection, tenant_id=tenant, timekeeper_id=person,
+                                   matter_id=matter, activity_code="A103")  # fmt: skip
+        line = make_line_item(connection, tenant_id=tenant, invoice_id=invoice, matter_id=matter,
+                              time_entry_id=task)  # fmt: skip
+        expense = make_line_item(connection, tenant_id=tenant, invoice_id=invoice, type_="expense")
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        codes = dict(
+            (row.id, (row.task_code, row.activity_code))
+            for row in connection.execute(select(t.time_entry))
+        )
+        lines = {row.id: row for row in connection.execute(select(t.invoice_line_item))}
+        (keeper,) = connection.execute(select(t.timekeeper)).all()
+        (bill,) = connection.execute(select(t.invoice)).all()
+    assert codes == {task: ("L120", None), activity: (None, "A103")}
+    assert (lines[line].timekeeper_id, lines[line].date, lines[line].task_code) == (
+        person, date(2024, 3, 4), "L120",
+    )  # fmt: skip
+    assert (lines[expense].timekeeper_id, lines[expense].date) == (None, None)
+    assert (keeper.first_name, keeper.last_name, keeper.timekeeper_number) == (
+        "Emma", "Van der Berg", None,
+    )  # fmt: skip
+    assert bill.tax_rate == 0

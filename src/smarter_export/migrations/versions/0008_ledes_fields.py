@@ -24,31 +24,29 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("tenant") as batch_op:
-        batch_op.add_column(sa.Column("tax_id", sa.String(length=50), nullable=True))
-    with op.batch_alter_table("timekeeper") as batch_op:
-        batch_op.add_column(sa.Column("timekeeper_number", sa.String(length=20), nullable=True))
-        batch_op.add_column(sa.Column("first_name", sa.String(length=100), nullable=True))
-        batch_op.add_column(sa.Column("last_name", sa.String(length=100), nullable=True))
-    with op.batch_alter_table("client") as batch_op:
-        batch_op.add_column(sa.Column("client_code", sa.String(length=20), nullable=True))
-        batch_op.add_column(sa.Column("tax_id", sa.String(length=50), nullable=True))
-        batch_op.add_column(
-            sa.Column("utbms_required", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
-    with op.batch_alter_table("matter") as batch_op:
-        batch_op.add_column(sa.Column("client_matter_id", sa.String(length=50), nullable=True))
-    with op.batch_alter_table("time_entry") as batch_op:
-        batch_op.add_column(sa.Column("task_code", sa.String(length=10), nullable=True))
-    with op.batch_alter_table("invoice") as batch_op:
-        batch_op.add_column(sa.Column("tax_rate", sa.Numeric(7, 4), nullable=True))
-        batch_op.add_column(sa.Column("tax_type", sa.String(length=20), nullable=True))
+    # Plain ADD COLUMNs (no batch copy of the tables): SQLite adds them in place, so tables
+    # other rows point at are never dropped and re-made under their foreign keys.
+    op.add_column("tenant", sa.Column("tax_id", sa.String(length=50), nullable=True))
+    op.add_column("timekeeper", sa.Column("timekeeper_number", sa.String(length=20)))
+    op.add_column("timekeeper", sa.Column("first_name", sa.String(length=100)))
+    op.add_column("timekeeper", sa.Column("last_name", sa.String(length=100)))
+    op.add_column("client", sa.Column("client_code", sa.String(length=20)))
+    op.add_column("client", sa.Column("tax_id", sa.String(length=50)))
+    op.add_column(
+        "client",
+        sa.Column("utbms_required", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
+    op.add_column("matter", sa.Column("client_matter_id", sa.String(length=50)))
+    op.add_column("time_entry", sa.Column("task_code", sa.String(length=10)))
+    op.add_column("invoice", sa.Column("tax_rate", sa.Numeric(7, 4)))
+    op.add_column("invoice", sa.Column("tax_type", sa.String(length=20)))
+    # No table points at the line items, so SQLite may copy theirs to add the foreign key.
     with op.batch_alter_table("invoice_line_item") as batch_op:
-        batch_op.add_column(sa.Column("timekeeper_id", sa.String(length=36), nullable=True))
-        batch_op.add_column(sa.Column("date", sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column("task_code", sa.String(length=10), nullable=True))
-        batch_op.add_column(sa.Column("activity_code", sa.String(length=10), nullable=True))
-        batch_op.add_column(sa.Column("expense_code", sa.String(length=10), nullable=True))
+        batch_op.add_column(sa.Column("timekeeper_id", sa.String(length=36)))
+        batch_op.add_column(sa.Column("date", sa.Date()))
+        batch_op.add_column(sa.Column("task_code", sa.String(length=10)))
+        batch_op.add_column(sa.Column("activity_code", sa.String(length=10)))
+        batch_op.add_column(sa.Column("expense_code", sa.String(length=10)))
         batch_op.create_foreign_key(
             op.f("fk_invoice_line_item_timekeeper_id_timekeeper"),
             "timekeeper",
@@ -103,18 +101,13 @@ def downgrade() -> None:
         )
         for name in ("expense_code", "activity_code", "task_code", "date", "timekeeper_id"):
             batch_op.drop_column(name)
-    with op.batch_alter_table("invoice") as batch_op:
-        batch_op.drop_column("tax_type")
-        batch_op.drop_column("tax_rate")
-    with op.batch_alter_table("time_entry") as batch_op:
-        batch_op.drop_column("task_code")
-    with op.batch_alter_table("matter") as batch_op:
-        batch_op.drop_column("client_matter_id")
-    with op.batch_alter_table("client") as batch_op:
-        for name in ("utbms_required", "tax_id", "client_code"):
-            batch_op.drop_column(name)
-    with op.batch_alter_table("timekeeper") as batch_op:
-        for name in ("last_name", "first_name", "timekeeper_number"):
-            batch_op.drop_column(name)
-    with op.batch_alter_table("tenant") as batch_op:
-        batch_op.drop_column("tax_id")
+    for table, columns in (
+        ("invoice", ("tax_type", "tax_rate")),
+        ("time_entry", ("task_code",)),
+        ("matter", ("client_matter_id",)),
+        ("client", ("utbms_required", "tax_id", "client_code")),
+        ("timekeeper", ("last_name", "first_name", "timekeeper_number")),
+        ("tenant", ("tax_id",)),
+    ):
+        for name in columns:
+            op.drop_column(table, name)
