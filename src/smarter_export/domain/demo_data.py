@@ -393,6 +393,9 @@ class _Matter:
     contact: str
     other_party: str
     itemized: bool  # billed entry by entry (time_entry_id set) instead of per timekeeper
+    # ...because its client bills through an e-billing system, which wants every entry's codes
+    # (a matter itemized by that alone would have been billed per timekeeper before)
+    coded_only: bool
     fee: Decimal | None  # the fixed fee, or the contingency fee earned at close
     weight: float
     deleted: bool
@@ -430,6 +433,10 @@ class _Bill:
         default_factory=list
     )
     fees: list[tuple[_Matter, Decimal, str]] = field(default_factory=list)
+    # The lines e-billing itemization added: the entries of `coded_only` matters, and the
+    # per-timekeeper lines they would have been (see `_line_rows`).
+    coded_entries: int = 0
+    coded_keys: set[tuple[_Matter, _Timekeeper]] = field(default_factory=set)
 
 
 class _Crew:
@@ -765,8 +772,10 @@ class FirmBuilder:
             close_date=closed, first_day=first_day, last_day=last_day, team=team,
             task_families=(*area.task_families, "A"), contact=client.contact,
             # An e-billing client's time is billed entry by entry, each with its UTBMS codes.
-            other_party=other, itemized=billing == "hourly"
-            and (rng.random() < 0.1 or client.ebilling), fee=fee,
+            other_party=other,
+            itemized=(drawn := billing == "hourly" and rng.random() < 0.1)
+            or (billing == "hourly" and client.ebilling),
+            coded_only=not drawn and billing == "hourly" and client.ebilling, fee=fee,
             weight=0.0 if deleted or last_day < first_day
             else (last_day - first_day + 1) * rng.lognormvariate(0, 0.8), deleted=deleted,
             rates=rates,
@@ -943,6 +952,9 @@ class FirmBuilder:
                     bill.itemized.append(
                         (matter, entry_id, description, minutes, person, day, task, activity)
                     )
+                    if matter.coded_only:
+                        bill.coded_entries += 1
+                        bill.coded_keys.add((matter, person))
                 else:
                     key = (matter, person)
                     bill.time[key] = bill.time.get(key, 0) + minutes
@@ -1010,6 +1022,8 @@ class FirmBuilder:
         """
         rng = self.rng
         lines = self._lines(bill)
+        # The ids the firm's main stream gave these lines before e-billing itemized some.
+        main_ids = len(lines) - bill.coded_entries + len(bill.coded_keys)
         subtotal = sum((line[6] for line in lines), Decimal(0))
         fees = sum((line[6] for line in lines if line[2] == "time"), Decimal(0))
         discount = (fees * client.discount).quantize(CENT)
@@ -1031,7 +1045,7 @@ class FirmBuilder:
             )
             void["notes"] = f"Voided: issued with the wrong matter; reissued as {number}-R."
             invoices.append(void)
-            line_rows += self._line_rows(void, lines, copy=True)
+            line_rows += self._line_rows(void, lines, main_ids, copy=True)
             number, issued = f"{number}-R", issued + timedelta(days=14)
         elif rng.random() < 0.01 or not self._made_duplicate:
             self._made_duplicate = True
@@ -1040,7 +1054,7 @@ class FirmBuilder:
             )
             duplicate.update(is_deleted=True, sent_date=None, notes="Duplicate draft; deleted.")
             invoices.append(duplicate)
-            line_rows += self._line_rows(duplicate, lines, copy=True)
+            line_rows += self._line_rows(duplicate, lines, main_ids, copy=True)
         status, payments = self._settle(client, issued, total)
         paid = sum((amount for _, amount in payments), Decimal(0))
         invoice = self._invoice_row(
@@ -1051,7 +1065,7 @@ class FirmBuilder:
             invoice["updated_at"] = stamp(payments[-1][0], 15)
             invoice["paid_date"] = payments[-1][0] if status == "paid" else None
         invoices.append(invoice)
-        line_rows += self._line_rows(invoice, lines, copy=False)
+        line_rows += self._line_rows(invoice, lines, main_ids, copy=False)
         return invoices, line_rows, [self._payment_row(client, invoice, *p) for p in payments]
 
     def _invoice_row(
@@ -1068,13 +1082,20 @@ class FirmBuilder:
             "sent_date": None if status == "draft" else issued, "paid_date": None,
         }  # fmt: skip
 
-    def _line_rows(self, invoice: dict[str, Any], lines: list[_Line], copy: bool) -> list[Any]:
+    def _line_rows(
+        self, invoice: dict[str, Any], lines: list[_Line], main_ids: int, *, copy: bool
+    ) -> list[Any]:
         """Line rows (in column order) of an invoice; a copy (void or duplicate invoice) does
-        not claim the time entries."""
+        not claim the time entries. The first `main_ids` ids come from the firm's main stream,
+        the rest from the e-billing one, so that itemizing an e-billing client's time left
+        every other row of a seed as it was."""
         created, deleted = invoice["created_at"], invoice["is_deleted"]
         rows = []
-        for matter_id, entry_id, *rest in lines:
-            head = (self.new_id(), self.tenant_id, created, created, deleted, invoice["id"])
+        for index, (matter_id, entry_id, *rest) in enumerate(lines):
+            line_id = (
+                self.new_id() if index < main_ids else uuid4_text(self.billing.getrandbits(128))
+            )
+            head = (line_id, self.tenant_id, created, created, deleted, invoice["id"])
             rows.append([*head, matter_id, None if copy else entry_id, *rest])
         return rows
 
