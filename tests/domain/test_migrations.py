@@ -109,10 +109,10 @@ def test_0008_fills_ledes_fields_from_what_existing_rows_say(empty_engine: Engin
         expense = make_line_item(connection, tenant_id=tenant, invoice_id=invoice, type_="expense")
     upgrade(empty_engine)
     with empty_engine.connect() as connection:
-        codes = dict(
-            (row.id, (row.task_code, row.activity_code))
+        codes = {
+            row.id: (row.task_code, row.activity_code)
             for row in connection.execute(select(t.time_entry))
-        )
+        }
         lines = {row.id: row for row in connection.execute(select(t.invoice_line_item))}
         (keeper,) = connection.execute(select(t.timekeeper)).all()
         (bill,) = connection.execute(select(t.invoice)).all()
