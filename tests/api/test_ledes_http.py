@@ -61,8 +61,9 @@ def test_an_invoice_a_client_would_reject_fails_the_export_saying_why(
     token = shared_service.token(permissions=("export:*", "matters:confidential"))
     with shared_service.client(token) as api:
         # firm-2 charges VAT, which 1998B cannot carry: the export fails, naming an invoice.
-        token2 = shared_service.token(tenant="firm-2", permissions=("export:*",
-                                                                    "matters:confidential"))
+        token2 = shared_service.token(
+            tenant="firm-2", permissions=("export:*", "matters:confidential")
+        )
         with shared_service.client(token2) as other:
             answer = other.post("/api/v1/export/ledes", json={"dataSource": "invoices"})
             assert answer.status_code == 202, answer.text

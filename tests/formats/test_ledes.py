@@ -49,8 +49,8 @@ def ebilling_client(folder: Path) -> str:
         folder,
         "SELECT c.id FROM client c JOIN tenant t ON t.id = c.tenant_id "
         "WHERE t.subdomain = 'demo' AND c.utbms_required AND EXISTS (SELECT 1 FROM invoice i "
-            "WHERE i.client_id = c.id AND i.discount > 0 AND i.status NOT IN ('draft', 'void')) "
-            "ORDER BY c.client_code LIMIT 1",
+        "WHERE i.client_id = c.id AND i.discount > 0 AND i.status NOT IN ('draft', 'void')) "
+        "ORDER BY c.client_code LIMIT 1",
     )
     return str(row[0])
 
@@ -247,3 +247,38 @@ def test_other_sources_and_unbilled_invoices_are_the_callers_error(
     error = export(firms, output, "--tenant", "demo", "--columns", "invoiceNumber")
     assert "columns: a LEDES file has the fixed fields" in error
     assert not output.exists()
+
+
+def test_the_checker_rejects_broken_tax_in_a_1998bi_file(firms: Path, tmp_path: Path) -> None:
+    output = tmp_path / "bi.txt"
+    assert export(firms, output, "--tenant", "firm-2", "--include-confidential",
+                  "--option", "version=1998BI") == ""  # fmt: skip
+    good = output.read_bytes().decode("utf-8")
+    books = ledger(firms, "firm-2")
+    assert problems(good, books) == []
+    head, names, *rows = good.split("\r\n")
+    number = rows[0].split("|")[1]
+
+    def with_field(index: int, change: str, every_line: bool) -> str:
+        changed = []
+        for n, row in enumerate(rows):
+            cells = row[:-2].split("|")
+            if row and cells[1] == number and (every_line or n == 0):
+                cells[index] = change
+                row = "|".join(cells) + "[]"
+            changed.append(row)
+        return "\r\n".join([head, names, *changed])
+
+    first = rows[0][:-2].split("|")
+    taxed = f"{Decimal(first[48]) + Decimal('0.05'):.2f}"
+    cases = {
+        # the line's tax no longer its base x rate (nor its total's part)
+        "LINE_ITEM_TAX_TOTAL is not the line x its tax rate": with_field(48, taxed, False),
+        "INVOICE_TAX_TOTAL is not the sum": with_field(27, "0.00", True),
+        "INVOICE_NET_TOTAL is not the total less tax": with_field(28, "1.00", True),
+    }
+    for expected, text in cases.items():
+        found = problems(text, books)
+        assert any(expected in problem for problem in found), (expected, found)
+    untaxed = {k: Ledger(v.subtotal, v.discount, Decimal(0), v.total) for k, v in books.items()}
+    assert any("is not the ledger's" in p for p in problems(good, untaxed))
