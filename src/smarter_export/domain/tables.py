@@ -176,7 +176,7 @@ invoice = Table(
     Column("sent_date", Date()),
     Column("paid_date", Date()),
     # The tax charged on (subtotal - discount): its rate (0.19 is 19 %) and kind (VAT, GST).
-    Column("tax_rate", Numeric(7, 4, asdecimal=True)),
+    Column("tax_rate", Numeric(10, 4, asdecimal=True)),
     Column("tax_type", String(20)),
     UniqueConstraint("tenant_id", "invoice_number"),
     Index("ix_invoice_tenant_status_issue_date", "tenant_id", "status", "issue_date"),

@@ -38,7 +38,7 @@ def upgrade() -> None:
     )
     op.add_column("matter", sa.Column("client_matter_id", sa.String(length=50)))
     op.add_column("time_entry", sa.Column("task_code", sa.String(length=10)))
-    op.add_column("invoice", sa.Column("tax_rate", sa.Numeric(7, 4)))
+    op.add_column("invoice", sa.Column("tax_rate", sa.Numeric(10, 4)))
     op.add_column("invoice", sa.Column("tax_type", sa.String(length=20)))
     # No table points at the line items, so SQLite may copy theirs to add the foreign key.
     with op.batch_alter_table("invoice_line_item") as batch_op:
