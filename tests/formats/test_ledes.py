@@ -265,8 +265,9 @@ def test_the_checker_rejects_broken_tax_in_a_1998bi_file(firms: Path, tmp_path: 
             cells = row[:-2].split("|")
             if row and cells[1] == number and (every_line or n == 0):
                 cells[index] = change
-                row = "|".join(cells) + "[]"
-            changed.append(row)
+                changed.append("|".join(cells) + "[]")
+            else:
+                changed.append(row)
         return "\r\n".join([head, names, *changed])
 
     first = rows[0][:-2].split("|")

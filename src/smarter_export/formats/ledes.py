@@ -231,7 +231,7 @@ class _InvoiceLines:
         if not record["firmTaxId"]:
             self.problems.add(
                 "LAW_FIRM_ID: the firm has no tax id (a US firm's EIN, or its VAT number): "
-                "set it in the firm's settings"
+                "record it as the firm's tax_id"
             )
         if not record["clientCode"]:
             self.problem("", "CLIENT_ID", f"client {record['clientName']!r} has no client code")
