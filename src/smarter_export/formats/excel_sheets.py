@@ -82,7 +82,8 @@ class TypedFormats:
         self._cache: dict[tuple[str | None, bool], Any] = {}
         self.bold = workbook.add_format({"bold": True})
         self.title = workbook.add_format({"bold": True, "font_size": 14})
-        self.header = workbook.add_format({"bold": True, "bottom": 1})
+        # Wrapped: a label longer than its column shows whole, on screen and printed.
+        self.header = workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True})
         self.note = workbook.add_format({"italic": True})
 
     def number_format(self, column: ExportColumn) -> str | None:

@@ -30,6 +30,7 @@ from smarter_export.errors import (
 from smarter_export.jobs import lifecycle, space, store
 from smarter_export.jobs.engine import ExportResult, Progress, run_export
 from smarter_export.jobs.file_names import planned_file_name
+from smarter_export.jobs.periods import PERIOD_KEY
 from smarter_export.jobs.plan import plan_export
 from smarter_export.jobs.records import AuditEvent, ExportJob, JobStatus
 from smarter_export.jobs.retry import backoff_seconds
@@ -111,6 +112,8 @@ class ExportRunner:
     # -- the run -------------------------------------------------------------------------------
 
     def _run(self, job: ExportJob) -> None:
+        params = dict(job.parameters)
+        period = params.pop(PERIOD_KEY, None)  # a named period: its dates are in params
         with self.engine.connect() as connection:
             firm = find_firm(connection, job.tenant_id)
             planned = plan_export(
@@ -118,13 +121,15 @@ class ExportRunner:
                 firm=firm,
                 source_name=job.source,
                 format_name=job.format,
-                params=job.parameters,
+                params=params,
                 requested_by=job.user_id,
                 include_confidential=job.include_confidential,
                 timezone=job.timezone,
             )
             # The stored file's name: chosen by the service, never by the caller.
-            name = planned_file_name(connection, planned, job.created_at)
+            name = planned_file_name(
+                connection, planned, job.created_at, named_period=period is not None
+            )
         staging = (
             space.staging_folder(self.settings) / f"{job.id}-{job.attempts}{planned.file_extension}"
         )
