@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -51,42 +53,67 @@ def test_typed_dates_are_said_as_typed() -> None:
     assert period_words(date(2024, 3, 5), date(2024, 3, 5), whole=False) == "2024-03-05"
 
 
-def test_the_issues_examples() -> None:
-    time_entries = export_file_name(
+# (the file's name; the export's subject, filters, labels, day made, extension, named period)
+EXAMPLES: list[
+    tuple[str, tuple[str, ...], tuple[tuple[str, object], ...], dict[str, str], date, str, bool]
+] = [
+    (
+        "time-entries_2024-01-01_to_2024-03-31_billable.xlsx",  # typed dates, as typed
         ("time_entries",),
         (
             ("dateFrom", date(2024, 1, 1)),
             ("dateTo", date(2024, 3, 31)),
             ("billableStatus", "billable"),
         ),
-        labels={},
-        made_on=TODAY,
-        extension=".xlsx",
-    )
-    assert time_entries == "time-entries_2024-01-01_to_2024-03-31_billable.xlsx"  # typed dates
-    invoices = export_file_name(
+        {},
+        TODAY,
+        ".xlsx",
+        False,
+    ),
+    (
+        "invoices_Acme-Corp_2025-Q3.pdf",  # period: previousQuarter
         ("invoices",),
         (
             ("dateFrom", date(2025, 7, 1)),
             ("dateTo", date(2025, 9, 30)),
             ("clientId", "0a1b"),
-            ("asOf", TODAY),  # left to its default: the day the export was made
+            ("asOf", date(2025, 10, 6)),  # left to its default: the day the export was made
         ),
-        labels={"clientId": "Acme Corp."},
-        made_on=TODAY,
-        extension=".pdf",
-        named_period=True,  # period: previousQuarter
-    )
-    assert invoices == "invoices_Acme-Corp_2025-Q3.pdf"
-    utilization = export_file_name(
+        {"clientId": "Acme Corp."},
+        date(2025, 10, 6),
+        ".pdf",
+        True,
+    ),
+    (
+        "utilization_by-timekeeper_2025.xlsx",  # period: previousYear
         ("utilization", "by-timekeeper"),
         (("dateFrom", date(2025, 1, 1)), ("dateTo", date(2025, 12, 31))),
-        labels={},
-        made_on=TODAY,
-        extension=".xlsx",
-        named_period=True,  # period: previousYear
+        {},
+        date(2026, 2, 1),
+        ".xlsx",
+        True,
+    ),
+    (
+        "matters_as-of-2026-11-30_active-only.csv.gz",
+        ("matters",),
+        (("activeOnly", True),),
+        {},
+        TODAY,
+        ".csv.gz",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[example[0] for example in EXAMPLES])
+def test_the_issues_and_the_readmes_examples(example: tuple[Any, ...]) -> None:
+    name, subject, filters, labels, made_on, extension, named = example
+    made = export_file_name(
+        subject, filters, labels=labels, made_on=made_on, extension=extension, named_period=named
     )
-    assert utilization == "utilization_by-timekeeper_2025.xlsx"
+    assert made == name
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"`{name}`" in readme, "the README's examples are the service's names"
 
 
 def test_without_a_period_the_name_says_the_day_it_was_made() -> None:
