@@ -7,12 +7,11 @@ address the SSRF check refused.
 
 from __future__ import annotations
 
-import random
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from standardwebhooks.webhooks import Webhook
@@ -84,11 +83,3 @@ def attempt(
         return done(error.code, None)
     except (urllib.error.URLError, OSError, ValueError) as error:
         return done(None, repr(error)[:500])
-
-
-def next_attempt_at(
-    now: datetime, attempts: int, *, base_seconds: float, rng: random.Random
-) -> datetime:
-    """Exponential backoff with jitter: the n-th retry waits base * 2**(n-1), ±25%."""
-    delay = base_seconds * 2 ** (attempts - 1) * rng.uniform(0.75, 1.25)
-    return now + timedelta(seconds=delay)
