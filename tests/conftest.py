@@ -21,8 +21,8 @@ from tests.servers.fixtures import (  # noqa: F401 - fixtures
     s3_server,
     scaled_stack,
 )
-from tests.servers.smtp import smtp_server  # noqa: F401 - a fixture
 from tests.servers.postgres import PostgresServer
+from tests.servers.smtp import smtp_server  # noqa: F401 - a fixture
 
 DATABASES = ["sqlite", "postgresql"]
 

@@ -153,6 +153,7 @@ class Settings(BaseSettings):
     )
     smtp_url: str | None = Field(
         default=None,
+        pattern=r"^smtps?://[^/]+/?$",
         description="`smtp://host:587` (STARTTLS, required outside development) or "
         "`smtps://host:465`; unset: no e-mail is sent (the export's events say so).",
     )

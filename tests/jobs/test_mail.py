@@ -137,3 +137,19 @@ def test_a_server_that_is_away_is_tried_again(
     assert world.runtime.mail.sweep(utcnow() + timedelta(hours=1)) == 1
     assert len(smtp_server.messages) == 1 and "notified" in world.events(export_id)
     worlds.close()
+
+
+def test_without_an_smtp_server_the_export_says_no_mail_was_sent(world: World) -> None:
+    body = {"dataSource": "timekeepers", "notify": {"emails": ["partner@demo-law.example"]}}
+    export_id = world.runtime.service.create_export(partner(world), "csv", body).job.id
+    world.runner().process(export_id)
+    assert world.settings.smtp_url is None
+    assert world.runtime.mail.sweep() == 0
+    assert world.runtime.mail.sweep() == 0
+    assert world.events(export_id).count("notify_failed") == 1  # said once, not each sweep
+    [said] = [
+        e
+        for e in world.runtime.service.events(world.caller.principal, export_id)
+        if e["event"] == "notify_failed"
+    ]
+    assert "SMTP" in said["details"]["error"]

@@ -23,8 +23,10 @@ def queue_mail(
     export_id: str | None = None,
     schedule_id: str | None = None,
     due_at: datetime | None = None,
+    unsendable: str | None = None,
 ) -> None:
-    """An e-mail about an export, or about a schedule's run at `due_at` that was skipped."""
+    """An e-mail about an export, or about a schedule's run at `due_at` that was skipped; one
+    that cannot be sent (`unsendable` says why) is put on record as failed at once."""
     assert (export_id is None) != (schedule_id is None and due_at is None)
     connection.execute(
         mail_delivery.insert(),
@@ -35,9 +37,10 @@ def queue_mail(
             "schedule_id": schedule_id,
             "due_at": due_at,
             "recipients": recipients,
-            "status": PENDING,
+            "status": PENDING if unsendable is None else FAILED,
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": now if unsendable is None else None,
+            "last_error": unsendable,
             "created_at": now,
             "updated_at": now,
         },

@@ -8,13 +8,10 @@ Runs in the upkeep of the API's and the workers' processes, never in an export's
 from __future__ import annotations
 
 import random
-import smtplib
-import ssl
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +27,7 @@ from smarter_export.log import get_logger
 from smarter_export.mail.message import export_message, skipped_run_message
 from smarter_export.mail.outbox import FAILED, PENDING, SENT, queue_mail
 from smarter_export.mail.tables import mail_delivery
+from smarter_export.mail.transport import send
 from smarter_export.schedules import store as schedule_store
 from smarter_export.settings import Settings
 
@@ -37,6 +35,7 @@ log = get_logger("smarter_export.mail")
 
 NOTICE_WINDOW = timedelta(days=1)
 LEASE = timedelta(minutes=2)
+NO_SMTP = "no e-mail is sent: the service has no SMTP server (SMARTER_EXPORT_SMTP_URL)"
 
 
 class MailService:
@@ -48,11 +47,10 @@ class MailService:
         self.retries = RetryPolicy.for_messages(settings, settings.mail_max_attempts)
 
     def sweep(self, now: datetime | None = None) -> int:
-        if not self.settings.smtp_url:
-            return 0
+        """Put newly finished exports' e-mail in the outbox, then send what is due; the sent."""
         now = now or utcnow()
         self._notice(now)
-        return self._send_due(now)
+        return self._send_due(now) if self.settings.smtp_url else 0
 
     def _notice(self, now: datetime) -> None:
         with self.engine.connect() as connection:
@@ -71,6 +69,7 @@ class MailService:
             emails = (job.notify or {}).get("emails") or []
             if not emails:
                 continue
+            unsendable = None if self.settings.smtp_url else NO_SMTP
             try:
                 with self.engine.begin() as connection:
                     queue_mail(
@@ -79,7 +78,17 @@ class MailService:
                         recipients=list(emails),
                         now=now,
                         export_id=job.id,
+                        unsendable=unsendable,
                     )
+                    if unsendable is not None:  # said on the export, not silently dropped
+                        store.record_event(
+                            connection,
+                            job,
+                            AuditEvent.NOTIFY_FAILED,
+                            now=now,
+                            actor="system",
+                            details={"recipients": list(emails), "error": unsendable},
+                        )
             except IntegrityError:  # another sweep made it first
                 continue
 
@@ -113,7 +122,7 @@ class MailService:
                     )
                     continue
             message, on_record = about
-            error = self._send(message)
+            error = send(self.settings, message)
             self._record(mail, on_record, error=error, now=now)
             sent += error is None
         return sent
@@ -163,33 +172,6 @@ class MailService:
             download_url=link,
         )
         return message, job
-
-    def _send(self, message: EmailMessage) -> str | None:
-        assert self.settings.smtp_url is not None
-        target = urlsplit(self.settings.smtp_url)
-        host = target.hostname or "localhost"
-        try:
-            if target.scheme == "smtps":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    host, target.port or 465, timeout=30, context=ssl.create_default_context()
-                )
-            else:
-                client = smtplib.SMTP(host, target.port or 587, timeout=30)
-            with client:
-                client.ehlo()
-                if target.scheme == "smtp" and client.has_extn("starttls"):
-                    client.starttls(context=ssl.create_default_context())
-                    client.ehlo()
-                elif target.scheme == "smtp" and not self.settings.is_development:
-                    return "the SMTP server offers no STARTTLS; refused to send in the clear"
-                if self.settings.smtp_username and self.settings.smtp_password:
-                    client.login(
-                        self.settings.smtp_username, self.settings.smtp_password.get_secret_value()
-                    )
-                client.send_message(message)
-        except (smtplib.SMTPException, OSError) as failure:
-            return repr(failure)[:500]
-        return None
 
     def _record(
         self,
