@@ -1,12 +1,10 @@
 """The SMTP transport against real servers (aiosmtpd) with real TLS: STARTTLS then login on
 `smtp://`, TLS from the first byte on `smtps://`, and outside development no message in the
-clear. The servers' certificate is made here and trusted through SSL_CERT_FILE, as an operator
-would trust a private CA."""
+clear. The servers' certificate is made for the test and trusted through SSL_CERT_FILE."""
 
 from __future__ import annotations
 
 import ssl
-import subprocess
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -21,24 +19,12 @@ from smarter_export.mail.transport import send
 from smarter_export.settings import Settings
 from tests.servers.ports import free_port
 from tests.servers.smtp import Inbox
+from tests.servers.tls import trusted_server_context
 
 
 @pytest.fixture
 def tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
-            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"),
-            *("-addext", "subjectAltName=IP:127.0.0.1"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the client's default context trusts it
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    return context
+    return trusted_server_context(tmp_path, monkeypatch)
 
 
 def serve(inbox: Inbox, **options: Any) -> Iterator[Inbox]:

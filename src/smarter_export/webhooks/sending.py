@@ -1,8 +1,8 @@
-"""One HTTP attempt of a webhook message, signed per Standard Webhooks, and the retry decision.
+"""One HTTP attempt of a webhook message, signed per Standard Webhooks.
 
 Signing uses the `standardwebhooks` package (the specification's own reference library: small,
-typed, no dependencies). The request never follows a redirect: a redirect could lead to an
-address the SSRF check refused.
+typed, no dependencies). The request goes to the very address the SSRF check passed, and never
+follows a redirect (`pinned`).
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from standardwebhooks.webhooks import Webhook
 
 from smarter_export import __version__
 from smarter_export.clock import utcnow
 from smarter_export.errors import ValidationFailed
-from smarter_export.webhooks.ssrf import check_url
+from smarter_export.webhooks.pinned import pinned_opener
+from smarter_export.webhooks.ssrf import checked_address
 
 
 @dataclass(frozen=True)
@@ -31,14 +31,6 @@ class Attempt:
     @property
     def delivered(self) -> bool:
         return self.http_status is not None and 200 <= self.http_status < 300
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # the 3xx is the answer, recorded as a failed attempt
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 def signed_headers(secret: str, message_id: str, payload: str, now: datetime) -> dict[str, str]:
@@ -65,11 +57,11 @@ def attempt(
     def done(status: int | None, error: str | None) -> Attempt:
         return Attempt(status, error, int((time.monotonic() - started) * 1000))
 
-    try:
-        check_url(url, allow_loopback=allow_loopback)  # again: DNS may have changed
+    try:  # again: DNS may have changed since the registration
+        address = checked_address(url, allow_loopback=allow_loopback)
     except ValidationFailed as refused:
         return done(None, refused.problems[0].message[:500])
-    request = urllib.request.Request(  # noqa: S310 - check_url admitted https (or loopback http)
+    request = urllib.request.Request(  # noqa: S310 - checked_address admitted https (or loopback http)
         url,
         data=payload.encode(),
         # Signed when sent, on the wall clock: receivers refuse timestamps minutes off theirs.
@@ -77,7 +69,7 @@ def attempt(
         method="POST",
     )
     try:
-        with _OPENER.open(request, timeout=timeout) as answer:
+        with pinned_opener(address).open(request, timeout=timeout) as answer:
             return done(answer.status, None)
     except urllib.error.HTTPError as error:
         return done(error.code, None)
