@@ -225,3 +225,17 @@ def test_https_to_the_checked_address_still_checks_the_names_certificate(
         refused = hooked.runtime.webhooks.test(hooked.caller.principal, bare.row["id"])
         [failed] = refused["attempt_list"]
         assert failed["http_status"] is None and "CERTIFICATE_VERIFY_FAILED" in failed["error"]
+
+
+def test_a_slow_endpoint_holds_a_sweep_up_for_one_interval_at_most(
+    hooked: World, receiver: Receiver
+) -> None:
+    hooked.settings.__dict__["reaper_interval_seconds"] = 1
+    service = hooked.runtime.webhooks
+    for _ in range(3):
+        receiver.secret = service.register(hooked.caller.principal, {"url": receiver.url}).secret
+    hooked.runner().process(hooked.create({"dataSource": "timekeepers"}))
+    receiver.delay_seconds = 1.2  # each answer outlasts the interval
+    now = utcnow()
+    assert [service.sweep(now) for _ in range(3)] == [1, 1, 1]  # the rest wait for a next sweep
+    assert len(receiver.received) == 3

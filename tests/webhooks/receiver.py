@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +28,7 @@ class Receiver:
     scheme: str = "http"
     secret: str = ""
     answers: list[int] = field(default_factory=list)  # statuses to give, then 204
+    delay_seconds: float = 0.0  # how long each answer takes
     received: list[Received] = field(default_factory=list)
 
     @property
@@ -47,6 +49,7 @@ def start_receiver(tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
             except WebhookVerificationError:
                 body, verified = raw.decode(), False
             receiver.received.append(Received(headers, body, verified))
+            time.sleep(receiver.delay_seconds)
             self.send_response(receiver.answers.pop(0) if receiver.answers else 204)
             self.end_headers()
 

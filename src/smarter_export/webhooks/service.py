@@ -12,6 +12,7 @@ import base64
 import json
 import random
 import secrets
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -227,7 +228,12 @@ class WebhookService:
         with self.engine.connect() as connection:
             due = connection.execute(query.limit(100)).all()
         sent = 0
+        # A slow server may hold up this sweep (and with it the reaper's next round) for one
+        # reaper interval and one attempt at most; what is left waits for the next sweep.
+        stop_at = time.monotonic() + self.settings.reaper_interval_seconds
         for message in due:
+            if time.monotonic() > stop_at:
+                break
             if not self._claim(message.id, message.next_attempt_at, now):
                 continue  # another sweep took it
             result = attempt(
