@@ -6,7 +6,6 @@ retried when the server is away, recorded in the export's events."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
@@ -23,16 +22,6 @@ from smarter_export.jobs.downloads import LinkParams
 from smarter_export.jobs.service import Caller
 from tests.jobs.world import World, make_world
 from tests.servers.smtp import Inbox
-
-
-@pytest.fixture
-def mailing(small_firm_template: Path, tmp_path: Path, smtp_server: Inbox) -> Iterator[World]:
-    yield from make_world(
-        small_firm_template,
-        tmp_path / "mailing",
-        smtp_url=smtp_server.url,
-        public_base_url="https://exports.firm.example",
-    )
 
 
 def partner(world: World) -> Caller:

@@ -4,13 +4,10 @@ gave (once per due time); a run mails only the domains the firm allows at that t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import func, select
 
 from smarter_export.auth.principal import Principal
@@ -22,20 +19,10 @@ from smarter_export.mail.tables import mail_delivery
 from smarter_export.schedules.runs import fire_due
 from smarter_export.schedules.store import Schedule
 from tests.jobs.test_schedules import MONTHLY
-from tests.jobs.world import World, make_world
+from tests.jobs.world import World
 from tests.servers.smtp import Inbox
 
 OWNER = "partner@demo-law.example"
-
-
-@pytest.fixture
-def mailing(small_firm_template: Path, tmp_path: Path, smtp_server: Inbox) -> Iterator[World]:
-    yield from make_world(
-        small_firm_template,
-        tmp_path / "notices",
-        smtp_url=smtp_server.url,
-        public_base_url="https://exports.firm.example",
-    )
 
 
 def owned_schedule(world: World, email: str | None) -> tuple[Schedule, Principal]:

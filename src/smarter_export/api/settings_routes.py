@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
-from smarter_export.api.body import json_object
+from smarter_export.api.body import documented_body, json_object
 from smarter_export.api.deps import CurrentPrincipal, RuntimeDep
 from smarter_export.api.routes import ERRORS
 from smarter_export.api.schemas import Camel, Envelope
@@ -78,14 +78,7 @@ def get_settings(principal: CurrentPrincipal, service: SettingsDep) -> Envelope[
     "",
     response_model=Envelope[FirmSettingsView],
     responses=ERRORS,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": FirmSettingsBody.model_json_schema(by_alias=True)}
-            },
-        }
-    },
+    openapi_extra=documented_body(FirmSettingsBody),
 )
 async def update_settings(
     request: Request, principal: CurrentPrincipal, service: SettingsDep
