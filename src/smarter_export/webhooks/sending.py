@@ -19,7 +19,7 @@ from smarter_export import __version__
 from smarter_export.clock import utcnow
 from smarter_export.errors import ValidationFailed
 from smarter_export.webhooks.pinned import pinned_opener
-from smarter_export.webhooks.ssrf import checked_address
+from smarter_export.webhooks.ssrf import checked_addresses
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,10 @@ def attempt(
         return Attempt(status, error, int((time.monotonic() - started) * 1000))
 
     try:  # again: DNS may have changed since the registration
-        address = checked_address(url, allow_loopback=allow_loopback)
+        addresses = checked_addresses(url, allow_loopback=allow_loopback)
     except ValidationFailed as refused:
         return done(None, refused.problems[0].message[:500])
-    request = urllib.request.Request(  # noqa: S310 - checked_address admitted https (or loopback http)
+    request = urllib.request.Request(  # noqa: S310 - checked_addresses admitted https (or loopback http)
         url,
         data=payload.encode(),
         # Signed when sent, on the wall clock: receivers refuse timestamps minutes off theirs.
@@ -69,7 +69,7 @@ def attempt(
         method="POST",
     )
     try:
-        with pinned_opener(address).open(request, timeout=timeout) as answer:
+        with pinned_opener(addresses).open(request, timeout=timeout) as answer:
             return done(answer.status, None)
     except urllib.error.HTTPError as error:
         return done(error.code, None)

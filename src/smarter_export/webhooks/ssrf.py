@@ -18,15 +18,15 @@ MAX_URL = 2000
 
 def check_url(url: object, *, allow_loopback: bool) -> str:
     """The URL, if it may be called; a 400 naming `url` otherwise."""
-    checked_address(url, allow_loopback=allow_loopback)
+    checked_addresses(url, allow_loopback=allow_loopback)
     return str(url)
 
 
-def checked_address(url: object, *, allow_loopback: bool) -> str:
-    """The address to connect to for `url`, every address its host resolves to checked.
+def checked_addresses(url: object, *, allow_loopback: bool) -> list[str]:
+    """The addresses `url`'s host resolves to, every one of them checked.
 
-    A delivery connects to this address and no other: resolving the name again when connecting
-    would let a DNS answer that changed in between (rebinding) lead inside.
+    A delivery connects to these and no other: resolving the name again when connecting would
+    let a DNS answer that changed in between (rebinding) lead inside.
     """
     if not isinstance(url, str) or not 0 < len(url) <= MAX_URL:
         raise ValidationFailed.one("url", "give an https:// URL")
@@ -48,7 +48,7 @@ def checked_address(url: object, *, allow_loopback: bool) -> str:
             raise ValidationFailed.one("url", f"{parts.hostname} resolves to {refusal}")
     if parts.scheme == "http" and not all(address.is_loopback for address in addresses):
         raise ValidationFailed.one("url", "plain http is allowed for loopback addresses only")
-    return str(addresses[0])
+    return [str(address) for address in addresses]
 
 
 def _refusal(
