@@ -8,13 +8,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from smarter_export.auth.principal import Principal
 from smarter_export.domain.tenants import find_firm
 from smarter_export.jobs import grants
 from smarter_export.jobs.service import Caller
-from smarter_export.jobs.tables import export_job
+from smarter_export.jobs.tables import export_job, user_grant
 from smarter_export.mail.tables import mail_delivery
 from smarter_export.schedules.runs import fire_due
 from smarter_export.schedules.store import Schedule
@@ -110,3 +110,17 @@ def test_a_run_mails_only_the_domains_the_firm_allows_then(mailing: World) -> No
     assert mailing.job(export_id).notify == {"emails": [OWNER]}
     [run] = [e for e in mailing.runtime.schedules.events(owner, schedule.id) if e["event"] == "run"]
     assert run["details"] == {"exportId": export_id, "recipientsDropped": ["gc@counsel.example"]}
+
+
+def test_without_a_known_domain_a_run_keeps_the_recipients_checked_when_made(
+    mailing: World,
+) -> None:
+    owner = replace(mailing.caller.principal, email=OWNER, issued_at=100)
+    mailing.runtime.service.observe(owner)
+    notify = {"emails": [OWNER]}
+    schedule = mailing.runtime.schedules.create(Caller(owner), {**MONTHLY, "notify": notify})
+    with mailing.runtime.engine.begin() as connection:  # as for a schedule older than 0007
+        connection.execute(update(user_grant).values(email=None))
+    assert schedule.next_run_at is not None
+    [export_id] = fire(mailing, schedule.next_run_at)
+    assert mailing.job(export_id).notify == notify

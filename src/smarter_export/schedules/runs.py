@@ -115,9 +115,11 @@ def run_once(
         return RunOutcome(due_at, None, reason)
     # The recipients were checked when the schedule was made or changed; the firm's domains may
     # have narrowed since, and an address outside them is dropped (and said so), not mailed.
+    # With no domains known now (no firm list, the owner's address not on record, as for
+    # schedules older than the record), the check at making stands.
     domains = firm_settings.mail_domains(owner.email if owner else None)
     recipients = list((schedule.notify or {}).get("emails") or [])
-    kept = [a for a in recipients if a.rsplit("@", 1)[1].lower() in domains]
+    kept = [a for a in recipients if not domains or a.rsplit("@", 1)[1].lower() in domains]
     export_id = str(uuid.uuid4())
     # The claim goes first: a racing process blocks here, then fails, before making anything.
     store.record_run(connection, schedule, due_at=due_at, outcome=CREATED, now=now)
