@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from smarter_export.auth.principal import Principal
 from smarter_export.domain.tenants import Firm
 from smarter_export.errors import Forbidden, ValidationFailed
+from smarter_export.firm_settings.store import FirmExportSettings
 from smarter_export.jobs.file_names import safe_stem
 from smarter_export.jobs.periods import PERIOD_KEY, PERIODS, period_dates
 from smarter_export.jobs.plan import plan_export
@@ -79,6 +80,7 @@ def prepare_export(
     format_name: str,
     body: Mapping[str, Any],
     now: datetime,
+    firm_settings: FirmExportSettings,
 ) -> PreparedExport:
     params = dict(body)
     source_name = params.pop("dataSource", None)
@@ -87,7 +89,7 @@ def prepare_export(
     timezone = valid_timezone(params.pop("timezone", None))
     requested_name = _display_name(params.pop("fileName", None))
     period = params.pop("period", None)
-    notify = valid_notify(params.pop("notify", None), principal)
+    notify = valid_notify(params.pop("notify", None), firm_settings.mail_domains(principal.email))
     if not principal.may_export(source_name):
         raise Forbidden(f"You may not export {source_name}: ask an administrator for access.")
     if period is not None:
