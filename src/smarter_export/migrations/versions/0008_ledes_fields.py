@@ -1,7 +1,7 @@
 """ledes fields: what LEDES e-billing needs of the firm, its clients, matters, people and lines
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30
 
 Existing rows are filled where the data already says it: a time entry's `activity_code` held
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
