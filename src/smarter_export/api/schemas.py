@@ -15,29 +15,6 @@ class Camel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
 
-class CreateExportBody(Camel):
-    """Filters go at the top level beside `dataSource`, exactly as the platform's pages send them.
-
-    Which filters a source takes is listed by `GET /api/v1/export/sources`; an unknown one is
-    refused with its name.
-    """
-
-    model_config = ConfigDict(extra="allow", alias_generator=to_camel, populate_by_name=True)
-
-    data_source: str = Field(
-        description="matters, clients, timekeepers, time_entries, invoices, analytics"
-    )
-    columns: list[str] | None = Field(None, description="Columns to include, in order.")
-    sort: list[str] | str | None = Field(None, description="Column names; '-' in front descends.")
-    timezone: str | None = Field(None, description="IANA zone for times in the file.")
-    file_name: str | None = Field(None, description="Name offered when the file is downloaded.")
-    options: dict[str, Any] | None = Field(
-        None,
-        description="The format's options, apart from the filters: each format's are listed "
-        "by `GET /api/v1/export/formats`; an unknown one is refused with its name.",
-    )
-
-
 class ProgressView(Camel):
     percent: float
     rows_processed: int
