@@ -38,7 +38,7 @@ from smarter_export.storage.base import LocalDownload
 
 router = APIRouter(prefix=API_PREFIX, tags=["exports"])
 
-# The error answers most routes share (schedules, webhooks and choices use it too).
+# The error answers the schedule and webhook routes share.
 ERRORS = problems(400, 401, 403, 404, 413, 500)
 CREATE_BODY = {
     "requestBody": {
