@@ -8,6 +8,9 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from smarter_export.formats.registry import format_names
+from smarter_export.sources.registry import SOURCES
+
 T = TypeVar("T")
 
 
@@ -41,8 +44,8 @@ class ErrorView(Camel):
 class ExportView(Camel):
     export_id: str
     status: Literal["pending", "processing", "completed", "failed", "cancelled", "expired"]
-    data_source: str
-    format: str
+    data_source: str = Field(json_schema_extra={"enum": list(SOURCES)})
+    format: str = Field(json_schema_extra={"enum": list(format_names())})
     status_url: str
     progress: ProgressView
     estimated_completion_at: datetime | None
