@@ -51,7 +51,7 @@ CONFIG = Path(__file__).parent / "schemathesis.toml"
 
 
 def test_schemathesis_with_every_check_and_the_stateful_phase_finds_nothing(
-    shared_service: LiveService,
+    shared_service: LiveService, tmp_path: Path
 ) -> None:
     """`schemathesis run` as a firm's integrator would: every check (tests/security/
     schemathesis.toml, each exception with its reason), the stateful phase following the
@@ -79,6 +79,7 @@ def test_schemathesis_with_every_check_and_the_stateful_phase_finds_nothing(
         text=True,
         timeout=300,
         check=False,  # the report is read below
+        cwd=tmp_path,  # its cache of found failures (.schemathesis/) goes there
     )
     report = run.stdout + run.stderr
     assert run.returncode == 0, report[-6000:]
