@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path
 from smarter_export.api.deps import CurrentPrincipal, ServiceDep
 from smarter_export.api.openapi import problems
 from smarter_export.api.schemas import ChoicesView, ChoiceView, Envelope
-from smarter_export.api.views import API_PREFIX
 from smarter_export.sources.choices import LOOKUPS
+from smarter_export.urls import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["exports"])
 
