@@ -10,14 +10,16 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
+from pydantic import ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 from smarter_export.api.body import documented_body, json_object
 from smarter_export.api.deps import CurrentPrincipal, RuntimeDep
 from smarter_export.api.routes import ERRORS
 from smarter_export.api.schemas import Camel, Envelope
-from smarter_export.firm_settings.service import FirmSettingsService
+from smarter_export.firm_settings.service import MAX_DOMAINS, FirmSettingsService
 from smarter_export.firm_settings.store import FirmExportSettings
+from smarter_export.mail.recipients import DOMAIN
 from smarter_export.urls import API_PREFIX
 
 router = APIRouter(prefix=f"{API_PREFIX}/settings", tags=["settings"])
@@ -30,14 +32,31 @@ def settings_service(runtime: RuntimeDep) -> FirmSettingsService:
 SettingsDep = Annotated[FirmSettingsService, Depends(settings_service)]
 
 
+def _unchanged_when_absent(schema: dict[str, Any]) -> None:
+    """A patch: a field left out stays as it is, so none has a default."""
+    for field in schema.get("properties", {}).values():
+        field.pop("default", None)
+
+
 class FirmSettingsBody(Camel):
-    allowed_email_domains: list[str] | None = Field(
-        None,
+    """Documents the body (the service checks it): each field optional, neither may be null,
+    and no other key is taken."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        json_schema_extra=_unchanged_when_absent,
+    )
+
+    allowed_email_domains: list[Annotated[str, Field(pattern=f"^{DOMAIN.pattern}$")]] = Field(
+        default_factory=list,
+        max_length=MAX_DOMAINS,
         description='Where `notify.emails` may go, e.g. ["firm.example"]; empty: the domain of '
         "whoever makes the export.",
     )
-    mail_download_links: bool | None = Field(
-        None, description="Put the signed download link (no sign-in needed) in e-mail."
+    mail_download_links: bool = Field(
+        False, description="Put the signed download link (no sign-in needed) in e-mail."
     )
 
 
