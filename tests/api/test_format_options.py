@@ -55,7 +55,13 @@ def test_formats_are_listed_with_their_options(shared_service: LiveService) -> N
     (parameter,) = [p for p in create["parameters"] if p["name"] == "format"]
     assert "jsonl (or ndjson)" in parameter["description"] and "parquet" in parameter["description"]
     body = create["requestBody"]["content"]["application/json"]["schema"]
-    assert "options" in body["properties"]
+    schemas = openapi["components"]["schemas"]
+    request = schemas[body["$ref"].rsplit("/", 1)[-1]]
+    assert request["oneOf"]  # one body per data source, each with the formats' options
+    for variant in request["oneOf"]:
+        options = schemas[variant["$ref"].rsplit("/", 1)[-1]]["properties"]["options"]
+        named = {o["$ref"].rsplit("/", 1)[-1] for o in options["anyOf"][0]["anyOf"]}
+        assert named == {f.options.__name__ for f in FORMATS}
 
 
 def test_an_option_the_format_lacks_is_a_400_naming_it(shared_service: LiveService) -> None:

@@ -6,6 +6,10 @@ validation, the store and the files) and, for a share of them, none at all.
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import schemathesis
@@ -41,3 +45,43 @@ def test_no_generated_request_gets_a_server_error(shared_service: LiveService) -
             assert response.status_code < 500, f"{case.as_curl_command()}\n{response.text[:500]}"
 
         no_server_error()
+
+
+CONFIG = Path(__file__).parent / "schemathesis.toml"
+
+
+def test_schemathesis_with_every_check_and_the_stateful_phase_finds_nothing(
+    shared_service: LiveService, tmp_path: Path
+) -> None:
+    """`schemathesis run` as a firm's integrator would: every check (tests/security/
+    schemathesis.toml, each exception with its reason), the stateful phase following the
+    document's links from a created export to its status, events, download and cancel."""
+    fuzzed = shared_service
+    token = fuzzed.token(user="stateful-fuzzer")
+    run = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "schemathesis"),
+            "--no-color",
+            "--config-file",
+            str(CONFIG),
+            "run",
+            f"{fuzzed.base_url}/openapi.json",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--max-examples",
+            "12",
+            "--workers",
+            "1",
+            "--seed",
+            "18",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,  # the report is read below
+        cwd=tmp_path,  # its cache of found failures (.schemathesis/) goes there
+    )
+    report = run.stdout + run.stderr
+    assert run.returncode == 0, report[-6000:]
+    assert "Stateful" in report and "passed" in report, report[-3000:]
+    TALLY.generated += int(re.search(r"(\d+) generated", report).group(1))  # type: ignore[union-attr]

@@ -16,8 +16,10 @@ from smarter_export.api import (
     settings_routes,
     webhook_routes,
 )
+from smarter_export.api.docs import install_docs
 from smarter_export.api.errors import install_error_handlers
 from smarter_export.api.middleware import install_middleware
+from smarter_export.api.openapi import camel_case_id, install_openapi
 from smarter_export.api.rate_limit import CreationLimiter
 from smarter_export.jobs.queue import start_beside
 from smarter_export.log import get_logger
@@ -28,10 +30,11 @@ from smarter_export.web.pages import install_web
 log = get_logger("smarter_export.api")
 
 DESCRIPTION = """
-Export a law firm's data (matters, clients, timekeepers, time entries, invoices) as CSV, Excel or
-PDF. Exports run in the background: create one, poll its status for progress and an estimated
-completion time, then follow its signed `downloadUrl`. Every answer is `{"data": ...}` or
-`{"error": {"code", "message", "details", "requestId", "timestamp"}}`.
+Export a law firm's data (matters, clients, timekeepers, time entries, invoices, and the firm's
+metrics) as CSV, Excel, PDF, JSON Lines or Parquet. Exports run in the background: create one
+(`createExport`), poll its status for progress and an estimated completion time
+(`getExportStatus`), then follow its signed `downloadUrl` (`downloadExport`). Every answer is
+`{"data": ...}` or `{"error": {"code", "message", "details", "requestId", "timestamp"}}`.
 """
 
 
@@ -63,6 +66,9 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        generate_unique_id_function=camel_case_id,
+        docs_url=None,  # served from the package by install_docs: no CDN
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.state.limiter = CreationLimiter(settings)
@@ -75,4 +81,6 @@ def create_app(
     app.include_router(choices.router)
     app.include_router(health.router)
     install_web(app)
+    install_docs(app)
+    install_openapi(app)
     return app

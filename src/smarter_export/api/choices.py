@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from smarter_export.api.deps import CurrentPrincipal, ServiceDep
-from smarter_export.api.routes import ERRORS
+from smarter_export.api.openapi import problems
 from smarter_export.api.schemas import ChoicesView, ChoiceView, Envelope
+from smarter_export.sources.choices import LOOKUPS
 from smarter_export.urls import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["exports"])
 
 
-@router.get("/choices/{filter_name}", response_model=Envelope[ChoicesView], responses=ERRORS)
+FILTER = Path(description="An id filter of `/sources`.", json_schema_extra={"enum": list(LOOKUPS)})
+
+
+@router.get(
+    "/choices/{filter_name}",
+    response_model=Envelope[ChoicesView],
+    responses=problems(401, 403, 404, 500),
+    operation_id="listFilterChoices",
+)
 def filter_choices(
-    filter_name: str, principal: CurrentPrincipal, service: ServiceDep
+    filter_name: Annotated[str, FILTER], principal: CurrentPrincipal, service: ServiceDep
 ) -> Envelope[ChoicesView]:
     """Your firm's practice areas, clients, matters or timekeepers, by name, for a filter that
     takes their id (its `choicesUrl` in `/sources`). Soft-deleted records are left out, and

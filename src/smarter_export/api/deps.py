@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from smarter_export.api.rate_limit import CreationLimiter
 from smarter_export.api.schemas import ExportView
@@ -43,16 +44,24 @@ async def creation_limiter(request: Request) -> CreationLimiter:
 
 
 LimiterDep = Annotated[CreationLimiter, Depends(creation_limiter)]
-AuthorizationHeader = Annotated[str | None, Header(description="Bearer <JWT>")]
+# Declares the security scheme in the document; the verifier reads the header itself, so a
+# malformed one gets its own message rather than "missing".
+BEARER = HTTPBearer(
+    scheme_name="bearerAuth",
+    bearerFormat="JWT",
+    description="A token of the Smarter Firms platform: its tenant, user, role and permissions.",
+    auto_error=False,
+)
+BearerScheme = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
 TenantHeader = Annotated[
     str | None, Header(description="Optional; refused unless it equals the token's tenant.")
 ]
 
 
 async def current_principal(
-    runtime: RuntimeDep, authorization: AuthorizationHeader = None, x_tenant_id: TenantHeader = None
+    request: Request, runtime: RuntimeDep, _: BearerScheme, x_tenant_id: TenantHeader = None
 ) -> Principal:
-    principal = runtime.verifier.verify(authorization)
+    principal = runtime.verifier.verify(request.headers.get("authorization"))
     if x_tenant_id is not None and x_tenant_id != principal.tenant_id:
         raise Forbidden("The x-tenant-id header names another firm than your token.")
     runtime.service.observe(principal)
@@ -60,12 +69,12 @@ async def current_principal(
 
 
 async def principal_if_any(
-    runtime: RuntimeDep, authorization: AuthorizationHeader = None, x_tenant_id: TenantHeader = None
+    request: Request, runtime: RuntimeDep, scheme: BearerScheme, x_tenant_id: TenantHeader = None
 ) -> Principal | None:
     """The caller, checked as everywhere, if they sent a token; None (a signed link) if not."""
-    if authorization is None:
+    if request.headers.get("authorization") is None:
         return None
-    return await current_principal(runtime, authorization, x_tenant_id)
+    return await current_principal(request, runtime, scheme, x_tenant_id)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -9,13 +9,16 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from smarter_export.api.headers import REQUEST_ID_HEADER, protect
+from smarter_export.api.openapi import documented_methods
 from smarter_export.errors import ExportError, FieldProblem, NotReady, ValidationFailed
 from smarter_export.log import get_logger
 
 log = get_logger("smarter_export.api")
 _LOCATIONS = ("body", "query", "path", "header")
+PROBED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def _names_a_field(part: object) -> bool:
@@ -94,7 +97,37 @@ async def _validation_error(request: Request, error: Exception) -> Response:
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-    return error_response(request, error.status_code, code=code, message=str(error.detail))
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return error_response(
+        request, error.status_code, code=code, message=str(error.detail), headers=headers
+    )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods of the resource at this path (RFC 9110 asks a 405 to list them all).
+
+    For the API, the methods the document gives the path's most specific template: so
+    `/api/v1/export/formats` allows GET, although `POST /{format}` would take the same path and
+    refuse it as an unknown format (Starlette's own `Allow` names the first route that matched
+    the path, and only its methods). Elsewhere (pages, static files), the methods the router
+    would take there.
+    """
+    documented = documented_methods(request.app.openapi(), request.url.path)
+    if documented:
+        return documented
+    root = request.scope.get("app_root_path", "")  # a mount moved its prefix into root_path
+    allowed = []
+    for method in PROBED_METHODS:
+        scope = {**request.scope, "method": method, "root_path": root}
+        route = next(
+            (r for r in request.app.router.routes if r.matches(scope)[0] is Match.FULL), None
+        )
+        # A mount of static files takes every method and answers GET and HEAD.
+        if route is not None and (not isinstance(route, Mount) or method in ("GET", "HEAD")):
+            allowed.append(method)
+    return allowed
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from smarter_export import metrics as service_metrics
 from smarter_export.api.deps import RuntimeDep
+from smarter_export.api.openapi import problems
 from smarter_export.clock import utcnow
 from smarter_export.errors import megabytes
 from smarter_export.jobs import space
@@ -20,13 +21,58 @@ from smarter_export.storage.base import FileStorage
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+STATUS = {"type": "object", "properties": {"status": {"type": "string"}}, "required": ["status"]}
+READINESS = {
+    "type": "object",
+    "properties": {
+        "data": {
+            "type": "object",
+            "properties": {
+                "status": {"type": "string", "enum": ["ready", "not_ready"]},
+                "checks": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+            "required": ["status", "checks"],
+        }
+    },
+    "required": ["data"],
+}
+
+
+@router.get(
+    "/healthz",
+    operation_id="getLiveness",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"data": STATUS},
+                        "required": ["data"],
+                    }
+                }
+            }
+        },
+        **problems(500),
+    },
+)
 def healthz() -> dict[str, Any]:
     """The process is up."""
     return {"data": {"status": "ok"}}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    operation_id="getReadiness",
+    responses={
+        200: {"description": "Ready.", "content": {"application/json": {"schema": READINESS}}},
+        503: {
+            "description": "Not ready: `checks` names what does not answer.",
+            "content": {"application/json": {"schema": READINESS}},
+        },
+        **problems(500),
+    },
+)
 def readyz(runtime: RuntimeDep) -> Response:
     """Database, queue and storage all answer; 503 names the one that does not.
 
@@ -65,7 +111,18 @@ def _disk(settings: Settings, storage: FileStorage) -> str:
     return f"low: {folders} (warned below {megabytes(settings.low_disk_bytes)})"
 
 
-@router.get("/metrics")
+@router.get(
+    "/metrics",
+    operation_id="getMetrics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text exposition format.",
+            "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+        },
+        **problems(500),
+    },
+)
 def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus text format; labels are bounded (source, format, outcome, route, status)."""
     service_metrics.read_job_states(runtime.engine, utcnow())

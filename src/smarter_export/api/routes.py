@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
@@ -17,10 +17,9 @@ from smarter_export.api.deps import (
     ViewsDep,
     client_of,
 )
+from smarter_export.api.openapi import RATE_LIMIT_HEADERS, header, problems
 from smarter_export.api.schemas import (
-    CreateExportBody,
     Envelope,
-    ErrorEnvelope,
     EventView,
     ExportListView,
     ExportView,
@@ -30,6 +29,7 @@ from smarter_export.api.schemas import (
 )
 from smarter_export.api.views import format_view, source_view
 from smarter_export.errors import ValidationFailed
+from smarter_export.formats.base import GZIP_CONTENT_TYPE
 from smarter_export.formats.registry import FORMATS as EXPORT_FORMATS
 from smarter_export.jobs.downloads import LinkParams
 from smarter_export.jobs.records import JobStatus
@@ -39,40 +39,62 @@ from smarter_export.urls import API_PREFIX, DOWNLOAD_ROUTE
 
 router = APIRouter(prefix=API_PREFIX, tags=["exports"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorEnvelope, "description": text}
-    for code, text in {
-        400: "Invalid request: `error.details` names each field.",
-        401: "Missing, invalid or expired bearer token.",
-        403: "Not allowed: no permission, or x-tenant-id differs from the token.",
-        404: "No export with this id in your firm.",
-        413: "Body over 64 KB.",
-        429: "Too many requests: see Retry-After.",
-    }.items()
-}
+# The error answers the schedule and webhook routes share.
+ERRORS = problems(400, 401, 403, 404, 413, 500)
 CREATE_BODY = {
     "requestBody": {
         "required": True,
-        "content": {
-            "application/json": {"schema": CreateExportBody.model_json_schema(by_alias=True)}
-        },
-    }
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExportRequest"}}},
+    },
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": "Send the same request again with the same key and get the same "
+            "export back (200) rather than a second one.",
+            # Printable, and no space at either end (HTTP strips those).
+            "schema": {"type": "string", "pattern": r"^[!-~]([ -~]{0,198}[!-~])?$"},
+        }
+    ],
+}
+CREATED_HEADERS = {
+    "Location": header("The export's status URL.", required=True),
+    **RATE_LIMIT_HEADERS,
 }
 FORMAT_NAMES = "One of " + ", ".join(
     f"{f.name} (or {', '.join(f.aliases)})" if f.aliases else f.name for f in EXPORT_FORMATS
 )
+FORMAT_ENUM = [name for f in EXPORT_FORMATS for name in (f.name, *f.aliases)]
+FILE_TYPES = dict.fromkeys(
+    [
+        *(f.file.content_type for f in EXPORT_FORMATS),
+        *(f.several_tables.content_type for f in EXPORT_FORMATS if f.several_tables),
+        GZIP_CONTENT_TYPE,
+    ]
+)
+EXPORT_ID = Path(description="The `exportId` of the export.")
 
 
 @router.post(
     "/{format}",
     status_code=202,
     response_model=Envelope[ExportView],
-    responses=ERRORS,
+    responses={
+        202: {"description": "Queued: poll `statusUrl`.", "headers": CREATED_HEADERS},
+        200: {
+            "model": Envelope[ExportView],
+            "description": "The export this Idempotency-Key already made, as it stands now.",
+            "headers": CREATED_HEADERS,
+        },
+        **problems(400, 401, 403, 413, 429, 500),
+    },
     openapi_extra=CREATE_BODY,
     summary="Request an export",
+    operation_id="createExport",
 )
 async def create_export(
-    format: Annotated[str, Path(description=FORMAT_NAMES)],
+    format: Annotated[str, Path(description=FORMAT_NAMES, json_schema_extra={"enum": FORMAT_ENUM})],
     request: Request,
     response: Response,
     caller: CallerDep,
@@ -94,7 +116,12 @@ async def create_export(
     return Envelope(data=view)
 
 
-@router.get("/sources", response_model=Envelope[list[SourceView]], responses=ERRORS)
+@router.get(
+    "/sources",
+    response_model=Envelope[list[SourceView]],
+    responses=problems(401, 403, 500),
+    operation_id="listSources",
+)
 def list_sources(principal: CurrentPrincipal) -> Envelope[list[SourceView]]:
     """The data sources you may export, with their columns and filters."""
     return Envelope(
@@ -106,15 +133,28 @@ def list_sources(principal: CurrentPrincipal) -> Envelope[list[SourceView]]:
     )
 
 
-@router.get("/formats", response_model=Envelope[list[FormatView]], responses=ERRORS)
+@router.get(
+    "/formats",
+    response_model=Envelope[list[FormatView]],
+    responses=problems(401, 403, 500),
+    operation_id="listFormats",
+)
 def list_formats(principal: CurrentPrincipal) -> Envelope[list[FormatView]]:
     """The formats an export can be written in, with the options each takes in `options`."""
     return Envelope(data=[format_view(export_format) for export_format in EXPORT_FORMATS])
 
 
-@router.get("/status/{export_id}", response_model=Envelope[ExportView], responses=ERRORS)
+@router.get(
+    "/status/{export_id}",
+    response_model=Envelope[ExportView],
+    responses=problems(401, 403, 404, 500),
+    operation_id="getExportStatus",
+)
 def export_status(
-    export_id: str, principal: CurrentPrincipal, service: ServiceDep, views: ViewsDep
+    export_id: Annotated[str, EXPORT_ID],
+    principal: CurrentPrincipal,
+    service: ServiceDep,
+    views: ViewsDep,
 ) -> Envelope[ExportView]:
     """Status, progress with an estimated completion time, and the signed link once done."""
     return Envelope(data=views.of(service.get(principal, export_id)))
@@ -122,17 +162,38 @@ def export_status(
 
 @router.get(
     DOWNLOAD_ROUTE,
+    response_class=FileResponse,
     responses={
-        **ERRORS,
-        200: {"description": "The file, as an attachment."},
-        307: {"description": "Redirect to a fresh, short-lived object-storage URL."},
-        403: {"model": ErrorEnvelope, "description": "Bad or forged link signature."},
-        409: {"model": ErrorEnvelope, "description": "Not ready yet (Retry-After), or failed."},
-        410: {"model": ErrorEnvelope, "description": "Link or file expired, or file deleted."},
+        200: {
+            "description": "The file, as an attachment, in its format's content type.",
+            "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}} for kind in FILE_TYPES
+            },
+            "headers": {
+                "Content-Disposition": header("attachment; filename=...", required=True),
+                "X-Content-SHA256": header("The file's SHA-256, as in the status.", required=True),
+            },
+        },
+        307: {
+            "description": "Redirect to a fresh, short-lived object-storage URL.",
+            "headers": {"Location": header("The object-storage URL.", required=True)},
+        },
+        **problems(
+            400,
+            401,
+            403,
+            404,
+            409,
+            410,
+            500,
+            s403="Bad or forged link signature, or no permission.",
+        ),
     },
+    operation_id="downloadExport",
+    openapi_extra={"x-signed-link": True},
 )
 def download(
-    export_id: str,
+    export_id: Annotated[str, EXPORT_ID],
     request: Request,
     principal: PrincipalIfAny,
     service: ServiceDep,
@@ -163,7 +224,12 @@ def download(
     )
 
 
-@router.get("", response_model=Envelope[ExportListView], responses=ERRORS)
+@router.get(
+    "",
+    response_model=Envelope[ExportListView],
+    responses=problems(400, 401, 403, 500),
+    operation_id="listExports",
+)
 def list_exports(
     principal: CurrentPrincipal,
     service: ServiceDep,
@@ -187,17 +253,27 @@ def list_exports(
     )
 
 
-@router.delete("/{export_id}", response_model=Envelope[ExportView], responses=ERRORS)
+@router.delete(
+    "/{export_id}",
+    response_model=Envelope[ExportView],
+    responses=problems(401, 403, 404, 500),
+    operation_id="cancelExport",
+)
 def cancel_or_delete(
-    export_id: str, caller: CallerDep, service: ServiceDep, views: ViewsDep
+    export_id: Annotated[str, EXPORT_ID], caller: CallerDep, service: ServiceDep, views: ViewsDep
 ) -> Envelope[ExportView]:
     """Cancel a pending or running export, or delete a finished file early."""
     return Envelope(data=views.of(service.cancel_or_delete(caller, export_id)))
 
 
-@router.get("/{export_id}/events", response_model=Envelope[list[EventView]], responses=ERRORS)
+@router.get(
+    "/{export_id}/events",
+    response_model=Envelope[list[EventView]],
+    responses=problems(401, 403, 404, 500),
+    operation_id="listExportEvents",
+)
 def export_events(
-    export_id: str, principal: CurrentPrincipal, service: ServiceDep
+    export_id: Annotated[str, EXPORT_ID], principal: CurrentPrincipal, service: ServiceDep
 ) -> Envelope[list[EventView]]:
     """The audit trail of one export: who created, ran, downloaded or deleted it, when."""
     return Envelope(

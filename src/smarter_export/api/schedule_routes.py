@@ -75,6 +75,7 @@ def schedule_view(schedule: Schedule, service: ScheduleService) -> ScheduleView:
     responses=ERRORS,
     openapi_extra=BODY,
     summary="Schedule an export",
+    operation_id="createSchedule",
 )
 async def create_schedule(
     request: Request, response: Response, caller: CallerDep, service: SchedulesDep
@@ -85,7 +86,9 @@ async def create_schedule(
     return Envelope(data=schedule_view(schedule, service))
 
 
-@router.get("", response_model=Envelope[list[ScheduleView]], responses=ERRORS)
+@router.get(
+    "", response_model=Envelope[list[ScheduleView]], responses=ERRORS, operation_id="listSchedules"
+)
 def list_schedules(
     principal: CurrentPrincipal, service: SchedulesDep
 ) -> Envelope[list[ScheduleView]]:
@@ -93,7 +96,12 @@ def list_schedules(
     return Envelope(data=[schedule_view(s, service) for s in service.list_schedules(principal)])
 
 
-@router.get("/{schedule_id}", response_model=Envelope[ScheduleView], responses=ERRORS)
+@router.get(
+    "/{schedule_id}",
+    response_model=Envelope[ScheduleView],
+    responses=ERRORS,
+    operation_id="getSchedule",
+)
 def get_schedule(
     schedule_id: str, principal: CurrentPrincipal, service: SchedulesDep
 ) -> Envelope[ScheduleView]:
@@ -101,7 +109,11 @@ def get_schedule(
 
 
 @router.patch(
-    "/{schedule_id}", response_model=Envelope[ScheduleView], responses=ERRORS, openapi_extra=BODY
+    "/{schedule_id}",
+    response_model=Envelope[ScheduleView],
+    responses=ERRORS,
+    openapi_extra=BODY,
+    operation_id="updateSchedule",
 )
 async def update_schedule(
     schedule_id: str, request: Request, caller: CallerDep, service: SchedulesDep
@@ -111,7 +123,7 @@ async def update_schedule(
     return Envelope(data=schedule_view(service.update(caller, schedule_id, patch), service))
 
 
-@router.delete("/{schedule_id}", status_code=204, responses=ERRORS)
+@router.delete("/{schedule_id}", status_code=204, responses=ERRORS, operation_id="deleteSchedule")
 def delete_schedule(schedule_id: str, caller: CallerDep, service: SchedulesDep) -> Response:
     """No more runs; the exports it made stay, and so does its audit trail."""
     service.delete(caller, schedule_id)
@@ -123,6 +135,7 @@ def delete_schedule(schedule_id: str, caller: CallerDep, service: SchedulesDep) 
     status_code=202,
     response_model=Envelope[ScheduleRunView],
     responses=ERRORS,
+    operation_id="runSchedule",
 )
 def run_schedule(
     schedule_id: str, caller: CallerDep, service: SchedulesDep, views: ViewsDep, runtime: RuntimeDep
@@ -134,7 +147,12 @@ def run_schedule(
     return Envelope(data=ScheduleRunView(schedule_id=schedule_id, export=views.of(job)))
 
 
-@router.get("/{schedule_id}/events", response_model=Envelope[list[EventView]], responses=ERRORS)
+@router.get(
+    "/{schedule_id}/events",
+    response_model=Envelope[list[EventView]],
+    responses=ERRORS,
+    operation_id="listScheduleEvents",
+)
 def schedule_events(
     schedule_id: str, principal: CurrentPrincipal, service: SchedulesDep
 ) -> Envelope[list[EventView]]:

@@ -8,34 +8,14 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from smarter_export.formats.registry import format_names
+from smarter_export.sources.registry import SOURCES
+
 T = TypeVar("T")
 
 
 class Camel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class CreateExportBody(Camel):
-    """Filters go at the top level beside `dataSource`, exactly as the platform's pages send them.
-
-    Which filters a source takes is listed by `GET /api/v1/export/sources`; an unknown one is
-    refused with its name.
-    """
-
-    model_config = ConfigDict(extra="allow", alias_generator=to_camel, populate_by_name=True)
-
-    data_source: str = Field(
-        description="matters, clients, timekeepers, time_entries, invoices, analytics"
-    )
-    columns: list[str] | None = Field(None, description="Columns to include, in order.")
-    sort: list[str] | str | None = Field(None, description="Column names; '-' in front descends.")
-    timezone: str | None = Field(None, description="IANA zone for times in the file.")
-    file_name: str | None = Field(None, description="Name offered when the file is downloaded.")
-    options: dict[str, Any] | None = Field(
-        None,
-        description="The format's options, apart from the filters: each format's are listed "
-        "by `GET /api/v1/export/formats`; an unknown one is refused with its name.",
-    )
 
 
 class ProgressView(Camel):
@@ -64,8 +44,8 @@ class ErrorView(Camel):
 class ExportView(Camel):
     export_id: str
     status: Literal["pending", "processing", "completed", "failed", "cancelled", "expired"]
-    data_source: str
-    format: str
+    data_source: str = Field(json_schema_extra={"enum": list(SOURCES)})
+    format: str = Field(json_schema_extra={"enum": list(format_names())})
     status_url: str
     progress: ProgressView
     estimated_completion_at: datetime | None

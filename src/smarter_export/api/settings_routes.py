@@ -10,14 +10,16 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
+from pydantic import ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 from smarter_export.api.body import documented_body, json_object
 from smarter_export.api.deps import CurrentPrincipal, RuntimeDep
 from smarter_export.api.routes import ERRORS
 from smarter_export.api.schemas import Camel, Envelope
-from smarter_export.firm_settings.service import FirmSettingsService
+from smarter_export.firm_settings.service import MAX_DOMAINS, FirmSettingsService
 from smarter_export.firm_settings.store import FirmExportSettings
+from smarter_export.mail.recipients import DOMAIN
 from smarter_export.urls import API_PREFIX
 
 router = APIRouter(prefix=f"{API_PREFIX}/settings", tags=["settings"])
@@ -30,14 +32,31 @@ def settings_service(runtime: RuntimeDep) -> FirmSettingsService:
 SettingsDep = Annotated[FirmSettingsService, Depends(settings_service)]
 
 
+def _unchanged_when_absent(schema: dict[str, Any]) -> None:
+    """A patch: a field left out stays as it is, so none has a default."""
+    for field in schema.get("properties", {}).values():
+        field.pop("default", None)
+
+
 class FirmSettingsBody(Camel):
-    allowed_email_domains: list[str] | None = Field(
-        None,
+    """Documents the body (the service checks it): each field optional, neither may be null,
+    and no other key is taken."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        json_schema_extra=_unchanged_when_absent,
+    )
+
+    allowed_email_domains: list[Annotated[str, Field(pattern=f"^{DOMAIN.pattern}$")]] = Field(
+        default_factory=list,
+        max_length=MAX_DOMAINS,
         description='Where `notify.emails` may go, e.g. ["firm.example"]; empty: the domain of '
         "whoever makes the export.",
     )
-    mail_download_links: bool | None = Field(
-        None, description="Put the signed download link (no sign-in needed) in e-mail."
+    mail_download_links: bool = Field(
+        False, description="Put the signed download link (no sign-in needed) in e-mail."
     )
 
 
@@ -68,7 +87,12 @@ def settings_view(found: FirmExportSettings) -> FirmSettingsView:
     )
 
 
-@router.get("", response_model=Envelope[FirmSettingsView], responses=ERRORS)
+@router.get(
+    "",
+    response_model=Envelope[FirmSettingsView],
+    responses=ERRORS,
+    operation_id="getFirmSettings",
+)
 def get_settings(principal: CurrentPrincipal, service: SettingsDep) -> Envelope[FirmSettingsView]:
     """The caller's firm's export settings (the defaults until an admin changes one)."""
     return Envelope(data=settings_view(service.get(principal)))
@@ -79,6 +103,7 @@ def get_settings(principal: CurrentPrincipal, service: SettingsDep) -> Envelope[
     response_model=Envelope[FirmSettingsView],
     responses=ERRORS,
     openapi_extra=documented_body(FirmSettingsBody),
+    operation_id="updateFirmSettings",
 )
 async def update_settings(
     request: Request, principal: CurrentPrincipal, service: SettingsDep
@@ -87,7 +112,12 @@ async def update_settings(
     return Envelope(data=settings_view(service.update(principal, await json_object(request))))
 
 
-@router.get("/events", response_model=Envelope[list[SettingsEventView]], responses=ERRORS)
+@router.get(
+    "/events",
+    response_model=Envelope[list[SettingsEventView]],
+    responses=ERRORS,
+    operation_id="listFirmSettingsEvents",
+)
 def settings_events(
     principal: CurrentPrincipal, service: SettingsDep
 ) -> Envelope[list[SettingsEventView]]:

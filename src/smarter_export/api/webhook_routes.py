@@ -102,6 +102,7 @@ def delivery_view(row: dict[str, Any]) -> DeliveryView:
             },
         }
     },
+    operation_id="registerWebhook",
 )
 async def register_webhook(
     request: Request, response: Response, principal: CurrentPrincipal, service: WebhooksDep
@@ -112,19 +113,26 @@ async def register_webhook(
     return Envelope(data=webhook_view(registered.row, registered.secret))
 
 
-@router.get("", response_model=Envelope[list[WebhookView]], responses=ERRORS)
+@router.get(
+    "", response_model=Envelope[list[WebhookView]], responses=ERRORS, operation_id="listWebhooks"
+)
 def list_webhooks(principal: CurrentPrincipal, service: WebhooksDep) -> Envelope[list[WebhookView]]:
     return Envelope(data=[webhook_view(row) for row in service.list_webhooks(principal)])
 
 
-@router.delete("/{webhook_id}", status_code=204, responses=ERRORS)
+@router.delete("/{webhook_id}", status_code=204, responses=ERRORS, operation_id="deleteWebhook")
 def delete_webhook(webhook_id: str, principal: CurrentPrincipal, service: WebhooksDep) -> Response:
     """No more messages; pending ones are given up."""
     service.delete(principal, webhook_id)
     return Response(status_code=204)
 
 
-@router.post("/{webhook_id}/test", response_model=Envelope[DeliveryView], responses=ERRORS)
+@router.post(
+    "/{webhook_id}/test",
+    response_model=Envelope[DeliveryView],
+    responses=ERRORS,
+    operation_id="testWebhook",
+)
 def test_webhook(
     webhook_id: str, principal: CurrentPrincipal, service: WebhooksDep
 ) -> Envelope[DeliveryView]:
@@ -133,7 +141,10 @@ def test_webhook(
 
 
 @router.get(
-    "/{webhook_id}/deliveries", response_model=Envelope[list[DeliveryView]], responses=ERRORS
+    "/{webhook_id}/deliveries",
+    response_model=Envelope[list[DeliveryView]],
+    responses=ERRORS,
+    operation_id="listWebhookDeliveries",
 )
 def webhook_deliveries(
     webhook_id: str, principal: CurrentPrincipal, service: WebhooksDep

@@ -18,7 +18,7 @@ def _uuid_text(value: str) -> str:
         raise ValueError("must be an id (a UUID such as 0f8e...-...)") from None
 
 
-EntityId = Annotated[str, AfterValidator(_uuid_text)]
+EntityId = Annotated[str, AfterValidator(_uuid_text), Field(json_schema_extra={"format": "uuid"})]
 """An id of the firm's data: a UUID given as text; anything else is refused before any SQL."""
 
 
