@@ -8,7 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from smarter_export import __version__
-from smarter_export.api import choices, health, routes, schedule_routes, webhook_routes
+from smarter_export.api import (
+    chart_routes,
+    choices,
+    health,
+    routes,
+    schedule_routes,
+    webhook_routes,
+)
 from smarter_export.api.errors import install_error_handlers
 from smarter_export.api.middleware import install_middleware
 from smarter_export.api.rate_limit import CreationLimiter
@@ -64,6 +71,7 @@ def create_app(
     app.include_router(schedule_routes.router)  # before `POST /{format}`
     app.include_router(webhook_routes.router)  # and this one too
     app.include_router(routes.router)
+    app.include_router(chart_routes.router)
     app.include_router(choices.router)
     app.include_router(health.router)
     install_web(app)

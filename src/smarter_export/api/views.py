@@ -18,6 +18,7 @@ from smarter_export.api.schemas import (
 )
 from smarter_export.auth.principal import Principal
 from smarter_export.formats.base import ExportFormat
+from smarter_export.jobs.chart_figures import has_preview
 from smarter_export.jobs.downloads import download_file_name
 from smarter_export.jobs.eta import estimated_completion, percent
 from smarter_export.jobs.records import ExportJob, JobStatus
@@ -76,6 +77,7 @@ def export_view(
         error=error,
         parameters=job.parameters,
         schedule_id=job.schedule_id,
+        chart_url=f"{API_PREFIX}/{job.id}/chart" if has_preview(job, viewer) else None,
     )
 
 
@@ -101,6 +103,7 @@ def source_view(source: DataSource) -> SourceView:
             description=spec.get("description"),
             choices=_choices(spec),
             choices_url=f"{API_PREFIX}/choices/{name}" if name in LOOKUPS else None,
+            default=spec.get("default"),
         )
         for name, spec in schema.get("properties", {}).items()
     ]

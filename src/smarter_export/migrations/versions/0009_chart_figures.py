@@ -1,0 +1,26 @@
+"""chart figures: what an analytics export's chart draws, for the Export Center's preview
+
+Revision ID: 0009
+Revises: 0006
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("export_job") as batch_op:
+        batch_op.add_column(sa.Column("chart", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("export_job") as batch_op:
+        batch_op.drop_column("chart")
