@@ -21,6 +21,7 @@ from smarter_export.formats.base import ExportFormat
 from smarter_export.jobs.chart_figures import has_preview
 from smarter_export.jobs.downloads import download_file_name
 from smarter_export.jobs.eta import estimated_completion, percent
+from smarter_export.jobs.periods import PERIODS
 from smarter_export.jobs.records import ExportJob, JobStatus
 from smarter_export.jobs.service import ExportService
 from smarter_export.sources.base import DataSource
@@ -92,6 +93,16 @@ def _download_url(
     return f"{base}{path}?{query}"
 
 
+PERIOD_FILTER = FilterView(
+    name="period",
+    type="choice",
+    required=False,
+    description="Instead of the dates: a period before the day the export runs, in the firm's "
+    "zone (a schedule's: at each run).",
+    choices=list(PERIODS),
+)
+
+
 def source_view(source: DataSource) -> SourceView:
     schema = source.filters_model.model_json_schema(by_alias=True)
     required = set(schema.get("required", []))
@@ -107,6 +118,10 @@ def source_view(source: DataSource) -> SourceView:
         )
         for name, spec in schema.get("properties", {}).items()
     ]
+    if "dateFrom" in source.filter_names():
+        # A relative period sets dateFrom/dateTo (jobs/prepare.py): offered beside them.
+        at = next(i for i, f in enumerate(filters) if f.name == "dateTo") + 1
+        filters.insert(at, PERIOD_FILTER)
     return SourceView(
         name=source.name,
         title=source.title,

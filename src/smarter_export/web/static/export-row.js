@@ -95,7 +95,8 @@ export class ExportRow {
     this.badge.className = `badge badge-${badge}`;
     this.badge.textContent = statusLabel(view);
     const summary = requestSummary(view.parameters, this.catalog.formats.get(view.format));
-    this.meta.textContent = [`Requested ${when(view.createdAt)}`, summary]
+    const requested = view.scheduleId ? `Scheduled run ${when(view.createdAt)}` : `Requested ${when(view.createdAt)}`;
+    this.meta.textContent = [requested, summary]
       .filter(Boolean).join(" · ");
 
     const { percent, rowsProcessed, rowsTotal, phase } = view.progress;
