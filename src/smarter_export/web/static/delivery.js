@@ -46,6 +46,8 @@ export class DeliveryFields {
     if (!this.notifyTouched) this.notify.checked = schedule;
     document.getElementById("repeat-at-field").hidden = !schedule || this.repeat.value === "custom";
     document.getElementById("cron-field").hidden = this.repeat.value !== "custom";
+    // A refused cron is the typed one's fault when typed, the choice's otherwise.
+    this.repeat.closest("[data-field]").dataset.errorTarget = this.repeat.value === "custom" ? "f-cron" : "f-repeat";
     document.getElementById("schedule-name-field").hidden = !schedule;
     document.getElementById("schedule-zone-field").hidden = !schedule;
     this.emails.hidden = !this.notify.checked;

@@ -24,7 +24,9 @@ export function showFieldErrors(form, summary, error, intro) {
   let first = null;
   for (const detail of error.details) {
     const field = form.querySelector(`[data-field="${CSS.escape(detail.field)}"]`);
-    const target = [...(field?.querySelectorAll("input, select") || [])].find((c) => !c.hidden) || null;
+    // The control the message is about: the one the field names, or its first shown.
+    const named = field?.dataset.errorTarget && document.getElementById(field.dataset.errorTarget);
+    const target = named || [...(field?.querySelectorAll("input, select") || [])].find((c) => !c.hidden) || null;
     const label = field?.querySelector("label, legend")?.textContent.trim() || detail.field;
     if (field) {
       const slot = field.querySelector(".field-error");
