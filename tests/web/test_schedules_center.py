@@ -123,6 +123,7 @@ def test_a_monthly_schedule_is_made_paused_resumed_run_and_deleted(
         expect(item.locator(".last-run")).to_contain_text("export completed", timeout=30_000)
         item.scroll_into_view_if_needed()
         page.screenshot(path=screenshots / "11-schedules.png", full_page=True)
+        page.locator("#schedules").screenshot(path=screenshots / "11-schedules-panel.png")
 
         item.get_by_role("button", name="Delete Monthly time").click()
         expect(item).to_have_count(0)

@@ -133,6 +133,7 @@ def test_an_admin_adds_tests_watches_and_deletes_a_webhook(
     expect(announced.locator(".attempt")).to_contain_text(" ms")
     item.scroll_into_view_if_needed()
     page.screenshot(path=screenshots / "13-webhooks.png", full_page=True)
+    section.screenshot(path=screenshots / "13-webhooks-panel.png")
 
     item.get_by_role("button", name="Delete Warehouse loader").click()
     expect(section.locator(".webhook")).to_have_count(0)

@@ -125,6 +125,10 @@ function barChart(chart) {
     });
     if (chart.target) {
       const mark = x(chart.target.values[index]);
+      // A white halo keeps the black mark seen on a dark bar, in print as on screen.
+      group.append(svg("line", {
+        class: "target-halo", x1: mark, x2: mark, y1: top + 1, y2: top + SLOT - 1, stroke: "#fff", "stroke-width": 5,
+      }));
       group.append(svg("line", {
         class: "target", x1: mark, x2: mark, y1: top + 1, y2: top + SLOT - 1, stroke: "#000", "stroke-width": 2.5,
       }, svg("title", {}, `${label} · ${chart.target.label}: ${figure(chart.target.values[index], chart.valueType)}`)));
