@@ -89,7 +89,9 @@ export class ScheduleList {
       again?.focus();
     }
     this.empty.hidden = schedules.length > 0;
-    return "idle";
+    // Watched closely while a run's export is under way, so its outcome shows when it ends.
+    const running = schedules.some((s) => ["pending", "processing"].includes(s.lastRun?.status));
+    return running ? "active" : "idle";
   }
 
   item(schedule) {
