@@ -90,6 +90,8 @@ async function signIn() {
   form.loadFormats(formats);
   form.load(sources);
   form.signedIn(email);
+  const linked = new URLSearchParams(window.location.search).get("export");
+  if (linked) exportList.pick(linked);
   exportList.start(sources, formats);
   schedules.start(sources, formats);
   webhooks.start();
