@@ -14,6 +14,7 @@ from smarter_export.api import (
     health,
     routes,
     schedule_routes,
+    settings_routes,
     webhook_routes,
 )
 from smarter_export.api.errors import install_error_handlers
@@ -70,6 +71,7 @@ def create_app(
     install_middleware(app)
     app.include_router(schedule_routes.router)  # before `POST /{format}`
     app.include_router(webhook_routes.router)  # and this one too
+    app.include_router(settings_routes.router)  # and this one
     app.include_router(routes.router)
     app.include_router(chart_routes.router)
     app.include_router(choices.router)

@@ -14,8 +14,8 @@ from pydantic import Field
 from smarter_export.api.deps import CurrentPrincipal, ServiceDep
 from smarter_export.api.routes import ERRORS
 from smarter_export.api.schemas import Camel, Envelope
-from smarter_export.api.views import API_PREFIX
 from smarter_export.jobs.chart_figures import chart_preview
+from smarter_export.urls import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["exports"])
 
