@@ -22,5 +22,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("export_job") as batch_op:
-        batch_op.drop_column("chart")
+    # A plain DROP COLUMN (SQLite 3.35+), not a batch copy: copying export_job would drop the
+    # table that mail_delivery's rows point at, which SQLite's foreign keys refuse.
+    op.drop_column("export_job", "chart")
