@@ -76,7 +76,9 @@ def test_utilization_shows_a_bar_and_a_target_mark_per_timekeeper(
         workbook = openpyxl.load_workbook(
             io.BytesIO(fetch_file(web_service, client, created["exportId"])), read_only=True
         )
-    sheet = list(workbook["Analytics"].iter_rows(values_only=True))
+    data = workbook.worksheets[0]  # the data sheet opens first, named after the metric
+    assert data.title != "Export info"
+    sheet = list(data.iter_rows(values_only=True))
     hours = sheet[0].index("Billable hours")
     groups = [row for row in sheet[1:] if row[0] not in (TOTAL, None)]
     assert len(groups) > 25, "more timekeepers than a chart shows: the 25 with most hours"
