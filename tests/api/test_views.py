@@ -35,3 +35,19 @@ def test_each_filter_says_how_to_offer_its_values() -> None:
     assert filters["clientId"].choices is None
     assert filters["clientId"].choices_url == "/api/v1/export/choices/clientId"
     assert filters["metric"].choices_url is None
+
+
+def test_each_filter_says_its_default_and_date_filters_offer_a_period() -> None:
+    from smarter_export.jobs.periods import PERIODS
+    from smarter_export.sources.registry import SOURCES
+
+    analytics = {f.name: f for f in source_view(SOURCES["analytics"]).filters}
+    assert analytics["chart"].default is True  # the form ticks the box: a chart unless unticked
+    assert analytics["groupBy"].default is None
+    matters = [f.name for f in source_view(SOURCES["matters"]).filters]
+    assert matters[:3] == ["dateFrom", "dateTo", "period"]
+    assert {f.name: f for f in source_view(SOURCES["matters"]).filters}["period"].choices == list(
+        PERIODS
+    )
+    assert "period" not in [f.name for f in source_view(SOURCES["timekeepers"]).filters]
+    assert {f.name: f for f in source_view(Report()).filters}["metric"].default == "utilization"

@@ -14,6 +14,7 @@ EXPORT_PATHS = (
     ("GET", "/api/v1/export/download/{}"),
     ("DELETE", "/api/v1/export/{}"),
     ("GET", "/api/v1/export/{}/events"),
+    ("GET", "/api/v1/export/{}/chart"),
 )
 
 

@@ -48,7 +48,10 @@ def web_service(
 ) -> Iterator[LiveService]:
     """`serve --no-worker` and a separate `worker` process, as a firm outgrowing one box runs."""
     factory = LiveFactory(web_template, tmp_path_factory.mktemp("web"))
-    service = factory("web", SMARTER_EXPORT_BATCH_SIZE="500")
+    # Webhooks of the page's tests are told on loopback, where the tests' receiver listens.
+    service = factory(
+        "web", SMARTER_EXPORT_BATCH_SIZE="500", SMARTER_EXPORT_WEBHOOK_ALLOW_LOOPBACK="true"
+    )
     service.start_api(worker=False)
     service.start_worker()
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -222,3 +223,19 @@ def test_a_phone_sees_the_whole_page_without_sideways_scrolling(
     assert width <= 390
     page.locator("#exports").scroll_into_view_if_needed()
     page.screenshot(path=screenshots / "07-phone.png")
+
+
+def test_the_link_of_an_e_mail_picks_out_its_export(page: Page, web_service: LiveService) -> None:
+    """A notification links to `/?export={id}`: the page shows that export, marked and focused."""
+    token = web_service.token(user="mailed")
+    with web_service.client(token) as client:
+        linked = client.post("/api/v1/export/csv", json={"dataSource": "timekeepers"})
+        export_id = linked.json()["data"]["exportId"]
+        other = client.post("/api/v1/export/csv", json={"dataSource": "clients"})
+        assert other.status_code == 202
+    page.goto(f"{web_service.base_url}/?export={export_id}#token={token}")
+    row = row_of(page, export_id)
+    expect(row).to_have_class(re.compile(r"\bpicked\b"))
+    expect(row.locator(".export-title")).to_be_focused()
+    expect(page.locator("#export-list li.picked")).to_have_count(1)
+    assert page.url == f"{web_service.base_url}/?export={export_id}"

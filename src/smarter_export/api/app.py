@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from smarter_export import __version__
 from smarter_export.api import (
+    chart_routes,
     choices,
     health,
     routes,
@@ -78,6 +79,7 @@ def create_app(
     app.include_router(webhook_routes.router)  # and this one too
     app.include_router(settings_routes.router)  # and this one
     app.include_router(routes.router)
+    app.include_router(chart_routes.router)
     app.include_router(choices.router)
     app.include_router(health.router)
     install_web(app)

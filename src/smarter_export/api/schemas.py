@@ -62,6 +62,9 @@ class ExportView(Camel):
     error: ErrorView | None
     parameters: dict[str, Any]
     schedule_id: str | None = Field(None, description="The schedule that made this export.")
+    chart_url: str | None = Field(
+        None, description="Of a completed analytics export with a chart: its figures, to preview."
+    )
 
 
 class PageView(Camel):
@@ -91,6 +94,7 @@ class FilterView(Camel):
     choices_url: str | None = Field(
         None, description="For an id filter: where to fetch the firm's records to pick from."
     )
+    default: Any = Field(None, description="Used when the filter is not given (null: none).")
 
 
 class MetricView(Camel):

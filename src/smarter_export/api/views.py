@@ -18,8 +18,10 @@ from smarter_export.api.schemas import (
 )
 from smarter_export.auth.principal import Principal
 from smarter_export.formats.base import ExportFormat
+from smarter_export.jobs.chart_figures import has_preview
 from smarter_export.jobs.downloads import download_file_name
 from smarter_export.jobs.eta import estimated_completion, percent
+from smarter_export.jobs.periods import PERIODS
 from smarter_export.jobs.records import ExportJob, JobStatus
 from smarter_export.jobs.service import ExportService
 from smarter_export.sources.base import DataSource
@@ -74,6 +76,7 @@ def export_view(
         error=error,
         parameters=job.parameters,
         schedule_id=job.schedule_id,
+        chart_url=f"{API_PREFIX}/{job.id}/chart" if has_preview(job, viewer) else None,
     )
 
 
@@ -84,6 +87,16 @@ def _download_url(
     if query is None:
         return None
     return download_url(service.settings.public_base_url or base_url, job.id, query)
+
+
+PERIOD_FILTER = FilterView(
+    name="period",
+    type="choice",
+    required=False,
+    description="Instead of the dates: a period before the day the export runs, in the firm's "
+    "zone (a schedule's: at each run).",
+    choices=list(PERIODS),
+)
 
 
 def source_view(source: DataSource) -> SourceView:
@@ -97,9 +110,14 @@ def source_view(source: DataSource) -> SourceView:
             description=spec.get("description"),
             choices=_choices(spec),
             choices_url=f"{API_PREFIX}/choices/{name}" if name in LOOKUPS else None,
+            default=spec.get("default"),
         )
         for name, spec in schema.get("properties", {}).items()
     ]
+    if "dateFrom" in source.filter_names():
+        # A relative period sets dateFrom/dateTo (jobs/prepare.py): offered beside them.
+        at = next(i for i, f in enumerate(filters) if f.name == "dateTo") + 1
+        filters.insert(at, PERIOD_FILTER)
     return SourceView(
         name=source.name,
         title=source.title,

@@ -21,13 +21,14 @@ from reportlab.lib.colors import Color, black
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
+from smarter_export.formats.chart_data import ChartData
 from smarter_export.formats.describe import (
     EMPTY_TABLE_MESSAGE,
     export_zone,
     info_lines,
     outcome_summary,
 )
-from smarter_export.formats.pdf_chart import ChartData, chart_height, draw_chart
+from smarter_export.formats.pdf_chart import chart_height, draw_chart
 from smarter_export.formats.pdf_layout import (
     BODY_SIZE,
     BOTTOM,

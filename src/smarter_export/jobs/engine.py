@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -22,6 +23,7 @@ from smarter_export.domain.database import read_snapshot
 from smarter_export.errors import ExportCancelled
 from smarter_export.formats.base import ExportWriter
 from smarter_export.jobs.batches import typed_batches
+from smarter_export.jobs.chart_figures import chart_figures
 from smarter_export.jobs.limits import (
     TableRows,
     left_out_warnings,
@@ -29,7 +31,7 @@ from smarter_export.jobs.limits import (
     table_rows,
 )
 from smarter_export.jobs.plan import ExportPlan
-from smarter_export.tabular import ExportOutcome, WriteSummary
+from smarter_export.tabular import ExportOutcome, Row, WriteSummary
 
 WRITING = "writing"  # rows of any table going into the file
 # The writer's close: a ZIP's directory, a workbook's assembly, a PDF's save.
@@ -55,6 +57,7 @@ class ExportResult:
     seconds: float
     rows_matched: dict[str, int]  # rows the filters matched, by table
     withheld_rows: int = 0  # rows left out because they sit under confidential matters
+    chart: dict[str, Any] | None = None  # the figures of the file's chart (chart_figures.py)
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -104,12 +107,18 @@ def run_export(
         total = sum(table.rows for table in tables)
         watch = _Watch(total, on_progress, should_stop, started=started)
         written: dict[str, int] = {}
+        charted: dict[str, list[Row]] = {t.spec.name: [] for t in tables if t.spec.chart}
         watch()  # the first report, rows counted and no byte written yet (the runner checks space)
         writer.open(path, plan.info, plan.tables)
         try:
             for table in tables:
                 written[table.spec.name] = _stream(
-                    connection, table, writer, batch_size=plan.batch_size, watch=watch
+                    connection,
+                    table,
+                    writer,
+                    batch_size=plan.batch_size,
+                    watch=watch,
+                    keep=charted.get(table.spec.name),
                 )
         except BaseException:
             writer.abort()
@@ -136,6 +145,7 @@ def run_export(
         seconds=watch.seconds,
         rows_matched=matched,
         withheld_rows=withheld,
+        chart=_chart(tables, charted, plan.info.currency),
     )
 
 
@@ -146,16 +156,30 @@ def _stream(
     *,
     batch_size: int,
     watch: _Watch,
+    keep: list[Row] | None = None,
 ) -> int:
+    """Write the table's rows; `keep` gathers them too (a charted table: a few hundred groups)."""
     if table.rows == 0:
         return 0
     done = 0
     for batch in typed_batches(connection, table.statement, batch_size):
         writer.write_rows(table.spec.name, batch)
+        if keep is not None:
+            keep.extend(batch)
         done += len(batch)
         watch.done += len(batch)
         watch()
     return done
+
+
+def _chart(
+    tables: Sequence[TableRows], charted: dict[str, list[Row]], currency: str
+) -> dict[str, Any] | None:
+    """The figures of the first table drawn as a chart (a source has at most one)."""
+    for table in tables:
+        if table.spec.name in charted:
+            return chart_figures(table.spec, charted[table.spec.name], currency)
+    return None
 
 
 def _close(writer: ExportWriter, outcome: ExportOutcome, watch: _Watch, path: Path) -> WriteSummary:

@@ -78,6 +78,7 @@ class ExportJob:
     phase: str | None = None
     schedule_id: str | None = None
     notify: dict[str, Any] | None = None
+    chart: dict[str, Any] | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> ExportJob:

@@ -178,6 +178,7 @@ class ExportRunner:
             "expires_at": now + timedelta(seconds=self.settings.retention_seconds),
             "error_code": None,
             "error_message": None,
+            "chart": result.chart,
         }
         details = {
             "rows": result.rows_written,

@@ -64,6 +64,8 @@ export_job = Table(
     Column("expires_at", UtcDateTime()),
     Column("schedule_id", String(36)),  # the schedule that made it, if one did
     Column("notify", JSON()),  # {"emails": [...]} told when it is done
+    # The figures of its chart as drawn (jobs/chart_figures.py): the page's preview of the file.
+    Column("chart", JSON()),
     Index("ix_export_job_tenant_created", "tenant_id", "created_at"),
     Index("ix_export_job_status_lease", "status", "lease_expires_at"),
     Index("ix_export_job_tenant_user_fingerprint", "tenant_id", "user_id", "request_fingerprint"),

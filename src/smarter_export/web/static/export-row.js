@@ -1,6 +1,8 @@
 // One export in the list: built once, then updated in place on every poll, so that focus stays
 // on its buttons and a screen reader is not read the whole list again.
 
+import { call } from "./api.js";
+import { chartFigure } from "./chart.js";
 import { el } from "./dom.js";
 import { count, fileSize, humanize, plural, timeLeft, when } from "./format.js";
 
@@ -69,6 +71,8 @@ export class ExportRow {
     this.eta = el("p", { class: "eta" });
     this.message = el("p", { class: "export-message" });
     this.file = el("p", { class: "file" });
+    this.chart = el("div", { class: "chart-slot" });
+    this.chartUrl = null; // the figures shown, fetched once: a finished export's do not change
     this.download = el("a", { class: "button primary download", download: "" }, "Download");
     this.cancel = el("button", {
       type: "button", class: "cancel", onclick: () => onCancel(id, this.cancel),
@@ -77,7 +81,7 @@ export class ExportRow {
       el("div", { class: "export-head" }, this.title, this.badge),
       this.meta,
       el("div", { class: "export-progress" }, this.progress, this.rows),
-      this.eta, this.message, this.file,
+      this.eta, this.message, this.file, this.chart,
       el("div", { class: "actions" }, this.download, this.cancel));
     this.catalog = catalog;
     this.update(exportView);
@@ -91,7 +95,8 @@ export class ExportRow {
     this.badge.className = `badge badge-${badge}`;
     this.badge.textContent = statusLabel(view);
     const summary = requestSummary(view.parameters, this.catalog.formats.get(view.format));
-    this.meta.textContent = [`Requested ${when(view.createdAt)}`, summary]
+    const requested = view.scheduleId ? `Scheduled run ${when(view.createdAt)}` : `Requested ${when(view.createdAt)}`;
+    this.meta.textContent = [requested, summary]
       .filter(Boolean).join(" · ");
 
     const { percent, rowsProcessed, rowsTotal, phase } = view.progress;
@@ -127,6 +132,24 @@ export class ExportRow {
     this.download.hidden = !downloadable;
     this.cancel.hidden = !isRunning(view) || view.cancelRequested;
     this.cancel.setAttribute("aria-label", `Cancel ${title}`);
+    this.showChart(view.chartUrl || null);
+  }
+
+  // A completed analytics export's chart, drawn from its figures; nothing for any other export.
+  showChart(url) {
+    if (url === this.chartUrl) return;
+    this.chartUrl = url;
+    this.chart.replaceChildren();
+    if (!url) return;
+    call(url)
+      .then((figures) => {
+        if (this.chartUrl === url) this.chart.replaceChildren(chartFigure(figures));
+      })
+      .catch((error) => {
+        if (this.chartUrl === url) {
+          this.chart.replaceChildren(el("p", { class: "hint" }, `The chart could not be shown: ${error.message}`));
+        }
+      });
   }
 
   messageOf(view) {

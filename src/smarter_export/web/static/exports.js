@@ -90,6 +90,22 @@ export class ExportList {
       }
     }
     this.empty.hidden = exports.length > 0;
+    this.pickOut();
+  }
+
+  // The export an e-mail links to (`/?export={id}`): shown, focused and marked once listed.
+  pick(exportId) {
+    this.wanted = exportId;
+  }
+
+  pickOut() {
+    const row = this.wanted && this.rows.get(this.wanted);
+    if (!row) return;
+    this.wanted = null;
+    for (const picked of this.list.querySelectorAll(".picked")) picked.classList.remove("picked");
+    row.element.classList.add("picked");
+    row.element.scrollIntoView({ block: "center" });
+    row.title.focus();
   }
 
   announceChange(view) {

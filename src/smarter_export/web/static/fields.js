@@ -1,7 +1,7 @@
 // One input per filter that /sources describes, or per format option that /formats describes,
 // chosen by its type. Generic on purpose: a source or a format added to the service (analytics'
 // metric and groupBy, Parquet's compression, say) gets its inputs here without a change to this
-// page. A field with a `default` (every format option) starts at it and never reads as empty.
+// page. A field with a `default` (every format option; a filter's, from /sources) starts at it.
 
 import { call } from "./api.js";
 import { el } from "./dom.js";
@@ -92,8 +92,10 @@ function control(id, filter, hint) {
 
 function reader(input, filter) {
   if (input.type === "checkbox") {
-    if (hasDefault(filter)) return () => input.checked;
-    return () => (input.checked ? true : undefined);
+    // Sent only when it differs from the default: ticked for `activeOnly` (false by default),
+    // unticked for analytics' `chart` (true by default).
+    const byDefault = hasDefault(filter) ? filter.default === true : false;
+    return () => (input.checked === byDefault ? undefined : input.checked);
   }
   if (filter.type === "boolean") return () => (input.value === "" ? undefined : input.value === "true");
   if (input.type === "number") return () => (input.value === "" ? undefined : Number(input.value));

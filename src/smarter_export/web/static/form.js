@@ -3,12 +3,14 @@
 
 import { API, ApiError, call } from "./api.js";
 import { ColumnPicker } from "./columns.js";
+import { DeliveryFields } from "./delivery.js";
+import { clearFieldErrors, showFieldErrors } from "./errors.js";
 import { announce, el } from "./dom.js";
 import { filterField } from "./fields.js";
 import { humanize } from "./format.js";
 
 export class RequestForm {
-  constructor({ onCreated, onAuthProblem }) {
+  constructor({ onCreated, onScheduled, onAuthProblem }) {
     this.form = document.getElementById("export-form");
     this.sourceSelect = document.getElementById("f-dataSource");
     this.summary = document.getElementById("form-errors");
@@ -18,6 +20,12 @@ export class RequestForm {
     this.fileName = document.getElementById("f-fileName");
     this.columns = new ColumnPicker(document.getElementById("column-list"));
     this.onCreated = onCreated;
+    this.onScheduled = onScheduled;
+    this.delivery = new DeliveryFields({
+      onChange: (schedule) => {
+        this.submitButton.textContent = schedule ? "Create schedule" : "Request export";
+      },
+    });
     this.onAuthProblem = onAuthProblem;
     this.sources = [];
     this.formats = [];
@@ -129,15 +137,29 @@ export class RequestForm {
     return body;
   }
 
+  signedIn(email) {
+    this.delivery.signedIn(email);
+  }
+
   async submit() {
     this.clearErrors();
     const format = this.chosenFormat();
+    const body = this.body();
+    const notify = this.delivery.notifyValue();
+    if (notify) body.notify = notify;
+    const title = this.current()?.title || humanize(body.dataSource);
     this.submitButton.disabled = true;
     try {
-      const created = await call(`${API}/${format}`, { method: "POST", body: this.body() });
-      const title = this.current()?.title || humanize(created.dataSource);
-      announce(`${title} export requested.`);
-      this.onCreated(created);
+      if (this.delivery.isSchedule()) {
+        const schedule = { ...body, format, ...this.delivery.scheduleFields(title) };
+        const made = await call(`${API}/schedules`, { method: "POST", body: schedule });
+        announce(`Schedule “${made.name}” created.`);
+        this.onScheduled(made);
+      } else {
+        const created = await call(`${API}/${format}`, { method: "POST", body });
+        announce(`${title} export requested.`);
+        this.onCreated(created);
+      }
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status === 401) this.onAuthProblem(error);
@@ -148,48 +170,11 @@ export class RequestForm {
   }
 
   clearErrors() {
-    this.summary.hidden = true;
-    this.summary.replaceChildren();
-    for (const message of this.form.querySelectorAll(".field-error")) {
-      message.hidden = true;
-      message.textContent = "";
-    }
-    for (const invalid of this.form.querySelectorAll("[aria-invalid]")) {
-      invalid.removeAttribute("aria-invalid");
-    }
+    clearFieldErrors(this.form, this.summary);
   }
 
-  // Each error.details[].field beside its field; everything also listed in the summary.
   showErrors(error) {
-    let message = error.message;
-    if (error.status === 403) message = `Your token does not allow this: ${error.message}`;
-    if (error.status === 429) message = `Too many requests: try again in ${error.retryAfter || "a few"} seconds.`;
-    const items = [];
-    let first = null;
-    for (const detail of error.details) {
-      const field = this.form.querySelector(`[data-field="${CSS.escape(detail.field)}"]`);
-      const target = field?.querySelector("input, select") || null;
-      const label = field?.querySelector("label, legend")?.textContent.trim() || detail.field;
-      if (field) {
-        const slot = field.querySelector(".field-error");
-        slot.textContent = detail.message;
-        slot.hidden = false;
-        if (target) {
-          target.setAttribute("aria-invalid", "true");
-          const described = new Set((target.getAttribute("aria-describedby") || "").split(" "));
-          described.add(slot.id);
-          target.setAttribute("aria-describedby", [...described].filter(Boolean).join(" "));
-          first ||= target;
-        }
-      }
-      items.push(el("li", {}, target
-        ? el("a", { href: `#${target.id}` }, `${label}: ${detail.message}`)
-        : `${label}: ${detail.message}`));
-    }
-    this.summary.replaceChildren(
-      el("p", {}, error.details.length ? "The export was not requested:" : message),
-      items.length ? el("ul", {}, items) : "");
-    this.summary.hidden = false;
-    (first || this.summary).focus();
+    const what = this.delivery.isSchedule() ? "schedule was not created" : "export was not requested";
+    showFieldErrors(this.form, this.summary, error, `The ${what}:`);
   }
 }

@@ -6,12 +6,13 @@ const dayAndClock = new Intl.DateTimeFormat(undefined, {
   day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
 });
 
-// "practiceAreaId" -> "Practice area", "non_billable" -> "Non billable"
+// "practiceAreaId" -> "Practice area", "non_billable" -> "Non billable", "last7Days" -> "Last 7 days"
 export function humanize(name) {
   const words = String(name)
     .replace(/Id$/, "")
     .replace(/_/g, " ")
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([a-z])([0-9])/g, "$1 $2")
     .toLowerCase()
     .trim();
   return words.charAt(0).toUpperCase() + words.slice(1);

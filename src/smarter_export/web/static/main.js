@@ -6,7 +6,9 @@ import { show } from "./dom.js";
 import { ExportList } from "./exports.js";
 import { clearChoiceCache } from "./fields.js";
 import { RequestForm } from "./form.js";
+import { ScheduleList } from "./schedules.js";
 import { currentToken, describeToken, forgetToken, keepToken, takeTokenFromFragment } from "./session.js";
+import { WebhookPanel } from "./webhooks.js";
 
 const MESSAGES = {
   missing: "Sign in to use the Export Center: paste your access token below. "
@@ -27,8 +29,14 @@ const page = {
 };
 
 const exportList = new ExportList({ onAuthProblem: (error) => signedOut(error) });
+const schedules = new ScheduleList({
+  onExportMade: () => exportList.created(),
+  onAuthProblem: (error) => signedOut(error),
+});
+const webhooks = new WebhookPanel({ onAuthProblem: (error) => signedOut(error) });
 const form = new RequestForm({
   onCreated: () => exportList.created(),
+  onScheduled: () => schedules.changed(),
   onAuthProblem: (error) => signedOut(error),
 });
 
@@ -42,6 +50,8 @@ function messageFor(error) {
 
 function signedOut(error, reason = null) {
   exportList.stop();
+  schedules.stop();
+  webhooks.stop();
   if (error?.status === 401) forgetToken();
   show(page.loading, false);
   show(page.workspace, false);
@@ -53,7 +63,10 @@ function signedOut(error, reason = null) {
 }
 
 async function signIn() {
-  exportList.stop(); // a new token may be another person's or another firm's: start afresh
+  // A new token may be another person's or another firm's: start afresh.
+  exportList.stop();
+  schedules.stop();
+  webhooks.stop();
   clearChoiceCache();
   const token = currentToken();
   if (!token) return signedOut(null);
@@ -66,7 +79,7 @@ async function signIn() {
     throw error;
   }
   if (!sources.length) return signedOut({ status: 403, code: "forbidden" }, MESSAGES.no_sources);
-  const { user, expiresAt } = describeToken(token);
+  const { user, email, expiresAt } = describeToken(token);
   page.whoText.textContent = [user && `Signed in as ${user}`,
     expiresAt && `until ${expiresAt.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`]
     .filter(Boolean).join(" ");
@@ -76,7 +89,12 @@ async function signIn() {
   show(page.workspace, true);
   form.loadFormats(formats);
   form.load(sources);
+  form.signedIn(email);
+  const linked = new URLSearchParams(window.location.search).get("export");
+  if (linked) exportList.pick(linked);
   exportList.start(sources, formats);
+  schedules.start(sources, formats);
+  webhooks.start();
 }
 
 document.getElementById("signin-form").addEventListener("submit", (event) => {

@@ -34,9 +34,10 @@ export function describeToken(token) {
     const claims = JSON.parse(atob(part.padEnd(part.length + ((4 - (part.length % 4)) % 4), "=")));
     return {
       user: typeof claims.sub === "string" ? claims.sub : null,
+      email: typeof claims.email === "string" ? claims.email : null,
       expiresAt: typeof claims.exp === "number" ? new Date(claims.exp * 1000) : null,
     };
   } catch {
-    return { user: null, expiresAt: null };
+    return { user: null, email: null, expiresAt: null };
   }
 }
