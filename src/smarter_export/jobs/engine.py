@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine
 from smarter_export.domain.database import read_snapshot
 from smarter_export.errors import ExportCancelled
 from smarter_export.formats.base import ExportWriter
-from smarter_export.jobs.batches import typed_batches
+from smarter_export.jobs.batches import keyed_batches, typed_batches
 from smarter_export.jobs.limits import TableRows, left_out_warnings, table_rows
 from smarter_export.jobs.plan import ExportPlan
 from smarter_export.tabular import ExportOutcome, WriteSummary
@@ -143,7 +143,12 @@ def _stream(
     if table.rows == 0:
         return 0
     done = 0
-    for batch in typed_batches(connection, table.statement, batch_size):
+    batches = (
+        typed_batches(connection, table.statement, batch_size)
+        if table.keyed is None
+        else keyed_batches(connection, table.keyed, batch_size)
+    )
+    for batch in batches:
         writer.write_rows(table.spec.name, batch)
         done += len(batch)
         watch.done += len(batch)
