@@ -68,11 +68,8 @@ def keyed_batches(
 ) -> Iterator[Sequence[Row]]:
     """The rows of `keyed`, as `typed_batches` gives those of the joined statement."""
     lookups: list[dict[Any, tuple[Any, ...]]] = []
-    for statement, optional in zip(keyed.lookups, keyed.optional, strict=True):
-        values = {row[0]: tuple(row[1:]) for row in connection.execute(statement)}
-        if optional:  # a LEFT JOIN's null key: every value null
-            values[None] = (None,) * (len(statement.selected_columns) - 1)
-        lookups.append(values)
+    for statement in keyed.lookups:
+        lookups.append({row[0]: tuple(row[1:]) for row in connection.execute(statement)})
     result = connection.execute(keyed.statement)
     try:
         cursor = result.cursor

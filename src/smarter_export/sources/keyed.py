@@ -22,12 +22,12 @@ from sqlalchemy.sql.util import find_tables
 
 @dataclass(frozen=True)
 class Lookup:
-    """A small table of the firm, by key: what the main rows point to through one column."""
+    """A small table of the firm, by key: what the main rows point to through one column, never
+    null (an inner join: a LEFT JOIN's table stays in the main statement)."""
 
     key: ColumnElement[Any]  # the main table's column holding the key: time_entry.timekeeper_id
     rows: Select[Any]  # the key, then nothing yet: `KeyedRows` adds the values it needs
     tables: frozenset[FromClause]  # the tables (aliases) of the rows: a column of one of these
-    optional: bool = False  # a null key has null values (a LEFT JOIN); otherwise none is null
 
     def holds(self, expression: ColumnElement[Any]) -> bool:
         return bool(_tables_of(expression)) and _tables_of(expression) <= self.tables
@@ -46,7 +46,6 @@ class Cell:
 class KeyedRows:
     statement: Select[Any]  # the main table's values and the lookups' keys: filtered, in order
     lookups: tuple[Select[Any], ...]  # per lookup: the key, then the values the cells use
-    optional: tuple[bool, ...]  # per lookup: whether a null key is allowed (values null)
     cells: tuple[Cell, ...]
 
     def count_statement(self) -> Select[Any]:
@@ -89,7 +88,6 @@ def keyed_rows(
     return KeyedRows(
         statement=main_rows.with_only_columns(*selected).order_by(*order),
         lookups=tuple(lookups[n].rows.add_columns(*values[n]) for n in used),
-        optional=tuple(lookups[n].optional for n in used),
         cells=tuple(
             cell if cell.lookup is None else replace(cell, lookup=renumbered[cell.lookup])
             for cell in cells

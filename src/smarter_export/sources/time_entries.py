@@ -103,11 +103,17 @@ class TimeEntries(DataSource):
         )
 
     def keyed_rows(self, scope: Scope, query: ExportQuery) -> KeyedRows | None:
-        """The time entries alone, their names looked up by key (see `sources/keyed.py`); the
-        matters they may show are a list the database checks each entry against."""
+        """The time entries with their invoices, the names of their people and matters looked up
+        by key (see `sources/keyed.py`); the matters they may show are a list the database checks
+        each entry against."""
         filters = query.filters
         assert isinstance(filters, TimeEntryFilters)
-        entries = select(te.c.id).where(*_entry_conditions(scope, filters))
+        # The invoice stays a join: a firm's invoices grow with its years of billing, and a dict
+        # of them would hold megabytes; its people and matters are few.
+        with_invoice = te.outerjoin(inv, inv.c.id == te.c.invoice_id)
+        entries = (
+            select(te.c.id).select_from(with_invoice).where(*_entry_conditions(scope, filters))
+        )
         matter_conditions = _matter_conditions(filters)
         if matter_conditions or not scope.include_confidential:
             shown = select(m.c.id).where(
@@ -131,17 +137,11 @@ class TimeEntries(DataSource):
                 .where(m.c.tenant_id == tenant),
                 frozenset({m, c, pa}),
             ),
-            Lookup(
-                te.c.invoice_id,
-                select(inv.c.id).where(inv.c.tenant_id == tenant),
-                frozenset({inv}),
-                optional=True,
-            ),
         )
         return keyed_rows(
             [by_name[name] for name in query.columns],
             self.bind_scope(entries, scope, query),
-            frozenset({te}),
+            frozenset({te, inv}),
             lookups,
             self._order(query),
         )
