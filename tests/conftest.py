@@ -22,6 +22,7 @@ from tests.servers.fixtures import (  # noqa: F401 - fixtures
     scaled_stack,
 )
 from tests.servers.postgres import PostgresServer
+from tests.servers.smtp import smtp_server  # noqa: F401 - a fixture
 
 DATABASES = ["sqlite", "postgresql"]
 

@@ -28,19 +28,18 @@ def require_libreoffice() -> str:
     return SOFFICE
 
 
-def sheets_as_csv(workbook: Path, out: Path, *, timeout: float = 600) -> dict[str, list[list[str]]]:
-    """{sheet name: rows} as LibreOffice reads `workbook`; fails if it writes nothing."""
+def convert(workbook: Path, out: Path, target: str, *, timeout: float = 600) -> str:
+    """Run LibreOffice headless on `workbook` into `out`; what it said, for a failure message."""
     soffice = require_libreoffice()
     out.mkdir(parents=True, exist_ok=True)
-    profile = out / "profile"
     completed = subprocess.run(
         [
             soffice,
             "--headless",
             "--norestore",
-            f"-env:UserInstallation=file://{profile}",
+            f"-env:UserInstallation=file://{out / 'profile'}",
             "--convert-to",
-            CSV_FILTER,
+            target,
             "--outdir",
             str(out),
             str(workbook),
@@ -50,14 +49,26 @@ def sheets_as_csv(workbook: Path, out: Path, *, timeout: float = 600) -> dict[st
         timeout=timeout,
         check=False,
     )
+    return completed.stdout + completed.stderr
+
+
+def workbook_as_pdf(workbook: Path, out: Path) -> Path:
+    """The workbook printed by LibreOffice (every sheet, as its print settings say) to a PDF."""
+    said = convert(workbook, out, "pdf")
+    pdf = out / f"{workbook.stem}.pdf"
+    assert pdf.exists(), f"LibreOffice printed no PDF of {workbook.name}: {said}"
+    return pdf
+
+
+def sheets_as_csv(workbook: Path, out: Path, *, timeout: float = 600) -> dict[str, list[list[str]]]:
+    """{sheet name: rows} as LibreOffice reads `workbook`; fails if it writes nothing."""
+    said = convert(workbook, out, CSV_FILTER, timeout=timeout)
     prefix = workbook.stem + "-"
     sheets = {}
     for path in sorted(out.glob(f"{workbook.stem}-*.csv")):
         with path.open(encoding="utf-8", newline="") as handle:
             sheets[path.stem.removeprefix(prefix)] = list(csv.reader(handle))
-    assert sheets, (
-        f"LibreOffice wrote no CSV for {workbook.name}: {completed.stdout}{completed.stderr}"
-    )
+    assert sheets, f"LibreOffice wrote no CSV for {workbook.name}: {said}"
     return sheets
 
 

@@ -84,6 +84,7 @@ class LiveService:
         permissions: Sequence[str] = ("export:*",),
         ttl_seconds: int = 3600,
         now: datetime | None = None,
+        email: str | None = None,
     ) -> str:
         return mint_token(
             self.settings,
@@ -94,6 +95,7 @@ class LiveService:
             permissions=tuple(permissions),
             ttl_seconds=ttl_seconds,
             now=now,
+            email=email,
         )
 
     def client(self, token: str | None = None, **kwargs: object) -> httpx.Client:

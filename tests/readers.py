@@ -15,6 +15,7 @@ import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pyarrow as pa
@@ -51,7 +52,7 @@ def xlsx_described(data: bytes) -> list[tuple[object, ...]]:
     """Everything a reader sees in a workbook, sheet by sheet and cell by cell: for comparing
     two writers. Empty cells count only when they carry a style."""
     workbook = openpyxl.load_workbook(io.BytesIO(data))
-    described: list[tuple[object, ...]] = []
+    described: list[tuple[object, ...]] = [("opens on", workbook.active.title)]
     for sheet in workbook.worksheets:
         widths = {}
         for dimension in sheet.column_dimensions.values():
@@ -61,6 +62,7 @@ def xlsx_described(data: bytes) -> list[tuple[object, ...]]:
         described.append(
             ("sheet", sheet.title, sheet.freeze_panes, sheet.auto_filter.ref, widths, filters)
         )
+        described.append(("printed as", *sheet_print_settings(sheet)))
         for row in sheet.iter_rows():
             for cell in row:
                 if cell.value is None and not cell.has_style:
@@ -76,9 +78,28 @@ def xlsx_described(data: bytes) -> list[tuple[object, ...]]:
                         bool(font.i),
                         font.sz,
                         cell.border.bottom.style,
+                        bool(cell.alignment.wrap_text),
                     )
                 )
     return described
+
+
+def sheet_print_settings(sheet: Any) -> tuple[object, ...]:
+    """How an openpyxl sheet prints: orientation, pages wide and tall when fitted, the rows
+    repeated atop each page, gridlines printed, header and footer as stored."""
+    setup, fitted = sheet.page_setup, sheet.sheet_properties.pageSetUpPr
+    return (
+        setup.orientation,
+        bool(fitted and fitted.fitToPage),
+        setup.fitToWidth,
+        setup.fitToHeight,
+        sheet.print_title_rows,
+        bool(sheet.print_options.gridLines),
+        sheet.oddHeader.left.text,
+        sheet.oddHeader.right.text,
+        sheet.oddFooter.left.text,
+        sheet.oddFooter.right.text,
+    )
 
 
 def pdftotext(data: bytes) -> str:

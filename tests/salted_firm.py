@@ -17,8 +17,8 @@ from smarter_export.domain.tables import metadata
 from smarter_export.domain.types import UtcDateTime
 
 ROWS_PER_TABLE = 70  # salted rows per table; the rest stay as the demo made them
-# The service's own tables (jobs, grants, schedules, webhooks, mail) hold no exported text.
-SERVICE_TABLE_PREFIXES = ("export_", "user_", "schedule_", "webhook", "mail_")
+# The service's own tables (jobs, grants, schedules, delivery, settings) hold no exported text.
+SERVICE_TABLE_PREFIXES = ("export_", "user_", "schedule_", "webhook", "mail_", "firm_")
 # Columns with a fixed vocabulary (enumerations), keys and zones: salting them would make rows
 # the sources filter out or refuse, not rows that test a writer.
 FIXED_VOCABULARY = {

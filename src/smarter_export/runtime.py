@@ -13,6 +13,7 @@ from smarter_export import metrics
 from smarter_export.auth.secrets import resolve_secrets
 from smarter_export.auth.tokens import TokenVerifier
 from smarter_export.domain.database import engine_for
+from smarter_export.firm_settings.service import FirmSettingsService
 from smarter_export.jobs import space
 from smarter_export.jobs.maintenance import UpkeepReport, UpkeepThread, run_upkeep
 from smarter_export.jobs.queue import ExportQueue, worker_name
@@ -37,6 +38,7 @@ class Runtime:
     schedules: ScheduleService
     webhooks: WebhookService
     mail: MailService
+    firm_settings: FirmSettingsService
 
     def runner(self) -> ExportRunner:
         return ExportRunner(
@@ -77,5 +79,6 @@ def build_runtime(settings: Settings) -> Runtime:
         TokenVerifier(settings, secrets),
         ScheduleService(settings, engine, queue),
         WebhookService(settings, engine, secrets.signing_secrets),
-        MailService(settings, engine),
+        MailService(settings, engine, secrets.signing_secrets),
+        FirmSettingsService(engine),
     )

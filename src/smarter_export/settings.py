@@ -135,8 +135,13 @@ class Settings(BaseSettings):
     webhook_backoff_seconds: float = Field(
         default=60.0,
         gt=0,
-        description="First retry delay of a webhook; doubled each try with jitter (10 tries: "
-        "about 17 hours).",
+        description="First retry delay of a webhook or an e-mail; doubled each try, with jitter "
+        "(10 tries span 4 to 8.5 hours).",
+    )
+    webhook_backoff_max_seconds: float = Field(
+        default=21_600.0,
+        gt=0,
+        description="Longest wait between two tries of a webhook or an e-mail.",
     )
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, le=60, description="How long one webhook request may take."
@@ -148,6 +153,7 @@ class Settings(BaseSettings):
     )
     smtp_url: str | None = Field(
         default=None,
+        pattern=r"^smtps?://[^/]+/?$",
         description="`smtp://host:587` (STARTTLS, required outside development) or "
         "`smtps://host:465`; unset: no e-mail is sent (the export's events say so).",
     )

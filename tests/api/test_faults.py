@@ -65,7 +65,7 @@ def test_worker_killed_mid_export_completes_once(live_large: LiveFactory) -> Non
     assert events.count("completed") == 1
     content = httpx.get(str(done["downloadUrl"]), timeout=60).content
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)  # 150,000 rows: stream
-    rows = sum(1 for _ in book.worksheets[1].iter_rows(values_only=True))
+    rows = sum(1 for _ in book["Time entries"].iter_rows(values_only=True))
     assert rows - 2 == done["progress"]["rowsTotal"]  # header and totals row
     assert len(list((service.data_dir / "files").rglob("*.xlsx"))) == 1
 

@@ -16,10 +16,13 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
+from xlsxwriter.utility import quote_sheetname
 
 from smarter_export.formats.excel import ExcelWriter
 from smarter_export.formats.pdf import PdfWriter
+from smarter_export.sources.analytics.catalog import METRICS
 from smarter_export.tabular import ChartKind, ChartSpec, ExportColumn, Row, TableSpec
 from tests.live import service_env
 
@@ -258,7 +261,12 @@ def test_each_metric_gets_its_chart_through_the_cli(
     assert chart_type in xml
     assert "2024-12-31" in xml  # the period is in the title
     ranges = series_ranges(xml)
-    assert ranges and all(reference.count("Analytics!") >= 1 for reference in ranges)
+    # The data sheet is named after the metric, opens first, and the series follow its name.
+    sheet = METRICS[metric].title
+    assert openpyxl.load_workbook(workbook).sheetnames == [sheet, "Export info"]
+    assert ranges and all(
+        reference.count(f"{quote_sheetname(sheet)}!") >= 1 for reference in ranges
+    )
 
     report = demo_dir / f"{metric}-{group_by}.pdf"
     export_analytics(demo_dir, report, f"metric={metric}", f"groupBy={group_by}")

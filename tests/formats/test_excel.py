@@ -103,7 +103,9 @@ def test_cells_are_typed_and_formatted(tmp_path: Path) -> None:
     assert totals[5].value == pytest.approx(1.25)
 
 
-def test_info_sheet_comes_first_and_says_what_the_file_is(tmp_path: Path) -> None:
+def test_the_data_opens_first_and_the_info_sheet_last_says_what_the_file_is(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "export.xlsx"
     table = make_table(columns=TYPED_COLUMNS)
     info = make_info(
@@ -123,7 +125,8 @@ def test_info_sheet_comes_first_and_says_what_the_file_is(tmp_path: Path) -> Non
     )
 
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Export info", "Time entries"]
+    assert book.sheetnames == ["Time entries", "Export info"]
+    assert book.active.title == "Time entries"  # the workbook opens on its data
     info_sheet = book["Export info"]
     assert info_sheet["A1"].value == "Time entries, Q1"
     pairs = {row[0]: row[1] for row in info_sheet.iter_rows(min_row=3, values_only=True) if row[0]}
@@ -161,7 +164,7 @@ def test_a_child_table_gets_its_own_sheet(tmp_path: Path) -> None:
     )
 
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Export info", "Invoices", "Line items fees costs all"]
+    assert book.sheetnames == ["Invoices", "Line items fees costs all", "Export info"]
     assert book["Invoices"]["B2"].number_format == money_format("EUR") == '#,##0.00 "EUR"'
     assert [c.value for c in book["Line items fees costs all"][2]] == ["0042", "Filing fee"]
     assert summary.rows_written == {"invoices": 1, "line_items": 1}
@@ -181,10 +184,10 @@ def test_a_full_sheet_continues_on_the_next_with_the_same_header(tmp_path: Path)
 
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == [
-        "Export info",
         "Time entries",
         "Time entries (2)",
         "Time entries (3)",
+        "Export info",
     ]
     expected_rows = list(time_entry_rows(25))
     matter_numbers = []

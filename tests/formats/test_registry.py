@@ -131,4 +131,4 @@ def test_settings_reach_the_writers(tmp_path: Path) -> None:
         rows={table.name: time_entry_rows(11)},
     )
     assert summary.rows_written == {table.name: 11}
-    assert load_workbook(tmp_path / "a.xlsx").sheetnames[-1] == "Time entries (2)"
+    assert load_workbook(tmp_path / "a.xlsx").sheetnames[-2:] == ["Time entries (2)", "Export info"]

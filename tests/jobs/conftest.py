@@ -50,4 +50,4 @@ def demo_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engi
     server.drop_database(name)
 
 
-from tests.jobs.world import world  # noqa: E402, F401 - the fixture, for every test here
+from tests.jobs.world import mailing, world  # noqa: E402, F401 - the fixtures, for every test here

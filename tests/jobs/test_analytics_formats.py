@@ -38,14 +38,15 @@ def test_collection_reads_the_same_in_csv_excel_and_pdf(
     assert sum(f[2] for f in figures[:-1]) == figures[-1][2]
 
     workbook = export(demo_engine, tmp_path, "excel")
-    ratio_cell = openpyxl.load_workbook(io.BytesIO(workbook))["Analytics"]["D2"]
+    ratio_cell = openpyxl.load_workbook(io.BytesIO(workbook))["Collection"]["D2"]
     assert ratio_cell.number_format == "0.0%"  # a percentage in Excel, the plain ratio in CSV
     sheets = xlsx_sheets(workbook)
     info = dict(row[:2] for row in sheets["Export info"] if row and row[0])
     assert info["Collection by client"] is None  # the title, alone on its row
     assert str(info["Note 1"]).startswith("Collection = amount collected / amount invoiced")
     assert info["Note 2"] == "Period: 2024-01-01 to 2025-06-30 (547 days)."
-    data = sheets["Analytics"]
+    assert list(sheets) == ["Collection", "Export info"]  # the metric's sheet opens first
+    data = sheets["Collection"]
     assert data[0] == ("Client", "Collected", "Invoiced", "Collection")
     excel = [
         (str(name), round(Decimal(a), 2), round(Decimal(b), 2), round(Decimal(r), 3))

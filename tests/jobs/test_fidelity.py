@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from sqlalchemy import Engine
 
@@ -24,6 +25,7 @@ from smarter_export.domain.tenants import find_firm
 from smarter_export.formats.base import ExportWriter
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel import ExcelWriter
+from smarter_export.formats.excel_print import is_wide
 from smarter_export.formats.excel_stream import StreamingExcelWriter
 from smarter_export.formats.registry import find_format
 from smarter_export.formats.safety import neutralise
@@ -38,6 +40,7 @@ from tests.readers import (
     jsonl_reads,
     jsonl_tables,
     parquet_tables,
+    sheet_print_settings,
     xlsx_described,
     xlsx_sheets,
 )
@@ -96,7 +99,8 @@ def data_sheets(
     result: ExportResult,
 ) -> dict[str, list[list[str]]]:
     """{table name: its data rows, continuation sheets joined, totals row dropped}."""
-    names = iter(order[1:])  # "Export info" first
+    assert order[-1] == "Export info", "the info sheet comes last"
+    names = iter(order[:-1])  # the data first: the main table, then its child tables
     rows_by_table = {}
     for table in planned.tables:
         expected = result.rows_written[table.name]
@@ -129,8 +133,10 @@ def test_every_source_gives_the_same_workbook_and_libreoffice_reads_it(
         assert result.rows_written == expected.rows_written, where
         assert sum(result.rows_written.values()) > 0, where
         described = xlsx_described(fast.read_bytes())
-        assert described == xlsx_described(reference.read_bytes()), where
+        assert described == without_chart(xlsx_described(reference.read_bytes()), planned), where
         seen.update(cell[1] for cell in described)
+        assert_prints_as_a_report(fast, planned)
+        assert_prints_as_a_report(reference, planned)
 
         csv_path = folder / "ours.zip"
         run_export(salted_engine, with_writer(planned, CsvWriter()), csv_path)
@@ -144,6 +150,36 @@ def test_every_source_gives_the_same_workbook_and_libreoffice_reads_it(
     # The salt reached the files: text to neutralise, CJK, ids with leading zeros, text cut at
     # the cell limit, negative money.
     assert {"'=1+1", "山田太郎 法律事務所", "0000007", "x" * 32_767, -1234.56} <= seen
+
+
+def without_chart(described: list[tuple[object, ...]], planned: ExportPlan) -> list[Any]:
+    """XlsxWriter's workbook as the streamed writer makes it: without the chart that only
+    XlsxWriter draws (aggregates are its to write), whose sheet prints landscape to hold it."""
+    if planned.tables[0].chart is None:
+        return described
+    first_sheet = next(n for n, entry in enumerate(described) if entry[0] == "printed as")
+    printed = described[first_sheet]
+    assert printed[1] == "landscape", "the chart stands beside the table: a landscape page"
+    orientation = "landscape" if is_wide(planned.tables[0].columns) else "portrait"
+    return [
+        *described[:first_sheet],
+        (printed[0], orientation, *printed[2:]),
+        *described[first_sheet + 1 :],
+    ]
+
+
+def assert_prints_as_a_report(workbook: Path, planned: ExportPlan) -> None:
+    """Opens on the main table's sheet, named for what it holds; every data sheet is fitted to
+    one page wide, repeats its header, prints gridlines and names the firm in its footer."""
+    book = openpyxl.load_workbook(workbook)
+    assert book.active.title == book.sheetnames[0] == planned.tables[0].title[:31]
+    for sheet in book.worksheets[:-1]:
+        orientation, fitted, _wide, tall, titles, gridlines, *_, firm, page = sheet_print_settings(
+            sheet
+        )
+        assert orientation in ("landscape", "portrait") and fitted and tall == 0, sheet.title
+        assert (titles, gridlines, page) == ("$1:$1", True, "Page &P of &N"), sheet.title
+        assert firm == planned.info.firm_name.replace("&", "&&"), sheet.title
 
 
 def reference_text(kind: str, value: object, zone: ZoneInfo) -> str:

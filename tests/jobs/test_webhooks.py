@@ -4,9 +4,11 @@ guard, admins only, tenancy."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,7 @@ from smarter_export.domain.tenants import find_firm
 from smarter_export.errors import Forbidden, NotFound, ValidationFailed
 from smarter_export.webhooks.service import WebhookService
 from tests.jobs.world import World, make_world
+from tests.servers.tls import trusted_server_context
 from tests.webhooks.receiver import Receiver, start_receiver
 
 
@@ -156,3 +159,83 @@ def test_a_failed_export_is_announced_only_to_endpoints_that_asked(
     assert message.verified and message.body["type"] == "export.failed"
     assert message.body["data"]["error"]["code"] == "storage_unavailable"
     assert message.body["data"]["downloadUrl"] is None
+
+
+class FakeDNS:
+    """The name server, which is outside the system: it answers for one name from a list."""
+
+    NAME = "hooks.firm.example"
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *answers: str) -> None:
+        self.answers = list(answers)
+        self.asked = 0
+        real = socket.getaddrinfo
+
+        def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+            if host != self.NAME:
+                return real(host, port, *args, **kwargs)
+            self.asked += 1
+            return real(self.answers.pop(0), port, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+    def url(self, receiver: Receiver) -> str:
+        return receiver.url.replace("127.0.0.1", self.NAME)
+
+
+def test_a_delivery_connects_to_the_address_it_checked(
+    hooked: World, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Registration and delivery see loopback; a third look-up (at connecting) would not.
+    dns = FakeDNS(monkeypatch, "127.0.0.1", "127.0.0.1", "10.255.255.1")
+    hooked.settings.__dict__["webhook_timeout_seconds"] = 2.0
+    made = hooked.runtime.webhooks.register(hooked.caller.principal, {"url": dns.url(receiver)})
+    receiver.secret = made.secret
+    tried = hooked.runtime.webhooks.test(hooked.caller.principal, made.row["id"])
+    assert [a["http_status"] for a in tried["attempt_list"]] == [204], tried
+    assert dns.asked == 2  # no second resolution between the check and the connection
+    [message] = receiver.received
+    assert message.verified and message.headers["host"].startswith(FakeDNS.NAME)
+
+
+def test_a_name_that_now_resolves_inside_is_refused_at_delivery(
+    hooked: World, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dns = FakeDNS(monkeypatch, "127.0.0.1", "10.0.0.8")
+    made = hooked.runtime.webhooks.register(hooked.caller.principal, {"url": dns.url(receiver)})
+    tried = hooked.runtime.webhooks.test(hooked.caller.principal, made.row["id"])
+    [failed] = tried["attempt_list"]
+    assert failed["http_status"] is None and "private" in failed["error"]
+    assert receiver.received == []
+
+
+def test_https_to_the_checked_address_still_checks_the_names_certificate(
+    hooked: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tls = trusted_server_context(tmp_path, monkeypatch, names=f"DNS:{FakeDNS.NAME}")
+    for receiver in start_receiver(tls):
+        dns = FakeDNS(monkeypatch, *["127.0.0.1"] * 4)
+        made = hooked.runtime.webhooks.register(hooked.caller.principal, {"url": dns.url(receiver)})
+        receiver.secret = made.secret
+        tried = hooked.runtime.webhooks.test(hooked.caller.principal, made.row["id"])
+        assert [a["http_status"] for a in tried["attempt_list"]] == [204], tried
+        assert receiver.received[0].verified
+        # The same server under its address alone: its certificate does not name it.
+        bare = hooked.runtime.webhooks.register(hooked.caller.principal, {"url": receiver.url})
+        refused = hooked.runtime.webhooks.test(hooked.caller.principal, bare.row["id"])
+        [failed] = refused["attempt_list"]
+        assert failed["http_status"] is None and "CERTIFICATE_VERIFY_FAILED" in failed["error"]
+
+
+def test_a_slow_endpoint_holds_a_sweep_up_for_one_interval_at_most(
+    hooked: World, receiver: Receiver
+) -> None:
+    hooked.settings.__dict__["reaper_interval_seconds"] = 1
+    service = hooked.runtime.webhooks
+    for _ in range(3):
+        receiver.secret = service.register(hooked.caller.principal, {"url": receiver.url}).secret
+    hooked.runner().process(hooked.create({"dataSource": "timekeepers"}))
+    receiver.delay_seconds = 1.2  # each answer outlasts the interval
+    now = utcnow()
+    assert [service.sweep(now) for _ in range(3)] == [1, 1, 1]  # the rest wait for a next sweep
+    assert len(receiver.received) == 3

@@ -26,6 +26,7 @@ from smarter_export.jobs.tables import export_event, export_job
 from smarter_export.runtime import Runtime, build_runtime
 from smarter_export.settings import Settings
 from smarter_export.storage.base import FileStorage
+from tests.servers.smtp import Inbox
 
 
 @dataclass
@@ -127,3 +128,14 @@ def make_world(template: Path, folder: Path, **settings: Any) -> Iterator[World]
 @pytest.fixture
 def world(small_firm_template: Path, tmp_path: Path) -> Iterator[World]:
     yield from make_world(small_firm_template, tmp_path / "world", max_attempts=2)
+
+
+@pytest.fixture
+def mailing(small_firm_template: Path, tmp_path: Path, smtp_server: Inbox) -> Iterator[World]:
+    """A world that sends its e-mail to a real SMTP server, links pointing to the firm's host."""
+    yield from make_world(
+        small_firm_template,
+        tmp_path / "mailing",
+        smtp_url=smtp_server.url,
+        public_base_url="https://exports.firm.example",
+    )

@@ -91,18 +91,22 @@ def test_excel_with_a_date_filter_and_two_columns_removed_downloads_and_reads_ba
     expect(row.locator("progress")).to_have_js_property("value", 100)
     expected = expected_time_entries(web_service, "2024-01-01", "2024-03-31")
     expect(row.locator(".rows")).to_have_text(f"{expected:,} of {expected:,} rows · 100%")
-    expect(row.locator(".file")).to_contain_text(".xlsx")
+    # The file is named for what it holds: the source and the dates as typed.
+    name = "time-entries_2024-01-01_to_2024-03-31.xlsx"
+    expect(row.locator(".file")).to_contain_text(name)
     expect(row.locator(".file")).to_contain_text("KB")
     expect(row.locator("button.cancel")).to_be_hidden()
     page.screenshot(path=screenshots / "02-completed.png", full_page=True)
 
     with page.expect_download() as download:
         row.get_by_role("link", name="Download").click()
-    saved = screenshots.parent / "time_entries.xlsx"
+    assert download.value.suggested_filename == name
+    saved = screenshots.parent / name
     download.value.save_as(saved)
     workbook = openpyxl.load_workbook(saved, read_only=True)
-    assert workbook.sheetnames[0] == "Export info"
-    rows = list(workbook.worksheets[1].iter_rows(values_only=True))
+    # It opens on its data, named for what it holds; the export info comes last.
+    assert workbook.sheetnames == ["Time entries", "Export info"]
+    rows = list(workbook["Time entries"].iter_rows(values_only=True))
     assert list(rows[0]) == KEPT_IN_ORDER
     dated = [r[0] for r in rows[1:] if isinstance(r[0], datetime)]
     assert len(dated) == expected > 0

@@ -8,7 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from smarter_export import __version__
-from smarter_export.api import choices, health, routes, schedule_routes, webhook_routes
+from smarter_export.api import (
+    choices,
+    health,
+    routes,
+    schedule_routes,
+    settings_routes,
+    webhook_routes,
+)
 from smarter_export.api.errors import install_error_handlers
 from smarter_export.api.middleware import install_middleware
 from smarter_export.api.rate_limit import CreationLimiter
@@ -63,6 +70,7 @@ def create_app(
     install_middleware(app)
     app.include_router(schedule_routes.router)  # before `POST /{format}`
     app.include_router(webhook_routes.router)  # and this one too
+    app.include_router(settings_routes.router)  # and this one
     app.include_router(routes.router)
     app.include_router(choices.router)
     app.include_router(health.router)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from fastapi import Request
+from pydantic import BaseModel
 
 from smarter_export.errors import PayloadTooLarge, ValidationFailed
 
@@ -33,3 +34,10 @@ async def json_object(request: Request, limit: int = MAX_BODY_BYTES) -> dict[str
     if not isinstance(body, dict):
         raise ValidationFailed.one("body", "the body must be a JSON object")
     return body
+
+
+def documented_body(model: type[BaseModel]) -> dict[str, Any]:
+    """`openapi_extra` for a route that reads its body with `json_object`: the body's schema in
+    the OpenAPI document (camelCase), while the service checks it and names a bad field."""
+    schema = model.model_json_schema(by_alias=True)
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from smarter_export.api.deps import CurrentPrincipal, ServiceDep
 from smarter_export.api.routes import ERRORS
 from smarter_export.api.schemas import ChoicesView, ChoiceView, Envelope
-from smarter_export.api.views import API_PREFIX
+from smarter_export.urls import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["exports"])
 

@@ -28,13 +28,14 @@ from smarter_export.api.schemas import (
     PageView,
     SourceView,
 )
-from smarter_export.api.views import API_PREFIX, DOWNLOAD_ROUTE, format_view, source_view
+from smarter_export.api.views import format_view, source_view
 from smarter_export.errors import ValidationFailed
 from smarter_export.formats.registry import FORMATS as EXPORT_FORMATS
 from smarter_export.jobs.downloads import LinkParams
 from smarter_export.jobs.records import JobStatus
 from smarter_export.sources.registry import SOURCES
 from smarter_export.storage.base import LocalDownload
+from smarter_export.urls import API_PREFIX, DOWNLOAD_ROUTE
 
 router = APIRouter(prefix=API_PREFIX, tags=["exports"])
 

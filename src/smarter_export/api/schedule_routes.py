@@ -19,9 +19,9 @@ from smarter_export.api.schedule_schemas import (
     ScheduleView,
 )
 from smarter_export.api.schemas import Envelope, EventView
-from smarter_export.api.views import API_PREFIX
 from smarter_export.schedules.service import ScheduleService
 from smarter_export.schedules.store import Schedule
+from smarter_export.urls import API_PREFIX
 
 router = APIRouter(prefix=f"{API_PREFIX}/schedules", tags=["schedules"])
 

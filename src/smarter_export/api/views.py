@@ -25,9 +25,7 @@ from smarter_export.jobs.service import ExportService
 from smarter_export.sources.base import DataSource
 from smarter_export.sources.choices import LOOKUPS
 from smarter_export.tabular import ExportColumn
-
-API_PREFIX = "/api/v1/export"
-DOWNLOAD_ROUTE = "/download/{export_id}"  # under API_PREFIX; the signed link points here
+from smarter_export.urls import API_PREFIX, download_url, status_url
 
 
 def export_view(
@@ -55,7 +53,7 @@ def export_view(
         status=job.status.value,
         data_source=job.source,
         format=job.format,
-        status_url=f"{API_PREFIX}/status/{job.id}",
+        status_url=status_url("", job.id),
         progress=ProgressView(
             percent=percent(job),
             rows_processed=job.rows_processed,
@@ -85,9 +83,7 @@ def _download_url(
     query = service.download_link_query(job, viewer)
     if query is None:
         return None
-    base = (service.settings.public_base_url or base_url).rstrip("/")
-    path = API_PREFIX + DOWNLOAD_ROUTE.format(export_id=job.id)
-    return f"{base}{path}?{query}"
+    return download_url(service.settings.public_base_url or base_url, job.id, query)
 
 
 def source_view(source: DataSource) -> SourceView:

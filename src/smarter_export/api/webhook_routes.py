@@ -15,7 +15,7 @@ from smarter_export.api.body import json_object
 from smarter_export.api.deps import CurrentPrincipal, RuntimeDep
 from smarter_export.api.routes import ERRORS
 from smarter_export.api.schemas import Camel, Envelope
-from smarter_export.api.views import API_PREFIX
+from smarter_export.urls import API_PREFIX
 from smarter_export.webhooks.service import WebhookService
 
 router = APIRouter(prefix=f"{API_PREFIX}/webhooks", tags=["webhooks"])

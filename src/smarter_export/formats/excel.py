@@ -1,10 +1,11 @@
 """Excel: typed cells through XlsxWriter in constant_memory mode, an info sheet, split sheets.
 
 constant_memory keeps one row in memory, so rows must go out in ascending order, sheet by sheet.
-The "Export info" sheet is created first (so it is the first tab) but filled at close, when the
-row counts and warnings are known: its rows are still written in ascending order. Autofilters,
-widths and frozen panes are sheet metadata, written when the workbook closes, so they can be set
-whenever a sheet's row count is known.
+The workbook opens on its data: the main table's sheet is the first tab (and the active one),
+child tables follow, and the "Export info" sheet comes last, made at close when the row counts
+and warnings are known (its name is claimed at open, so no table can take it). Autofilters,
+widths, frozen panes and print settings are sheet metadata, written when the workbook closes,
+so they can be set whenever a sheet's row count is known.
 
 XlsxWriter's own cost (about 14k rows/s) dominates; the work here per cell is one bound-method
 call chosen at sheet start, never the type dispatch of the generic `write()`.
@@ -19,6 +20,7 @@ from typing import Any, ClassVar
 from xlsxwriter import Workbook
 
 from smarter_export.formats.describe import export_zone, info_lines, outcome_lines
+from smarter_export.formats.excel_print import PageSetup
 from smarter_export.formats.excel_sheets import (
     EXCEL_MAX_DATA_ROWS,
     SheetNames,
@@ -40,8 +42,11 @@ WORKBOOK_OPTIONS = {
 }
 
 
+INFO_SHEET = "Export info"
+
+
 class ExcelWriter:
-    """Writes one .xlsx: "Export info" first, then each table on its own sheet(s)."""
+    """Writes one .xlsx: each table on its own sheet(s), main table first, "Export info" last."""
 
     sheets_class: ClassVar[type[TableSheets]] = TableSheets
 
@@ -52,7 +57,8 @@ class ExcelWriter:
         self._path: Path | None = None
         self._info: ExportInfo | None = None
         self._workbook: Any = None
-        self._info_sheet: Any = None
+        self._info_sheet_name = ""
+        self._page: PageSetup | None = None
         self._formats: TypedFormats | None = None
         self._names = SheetNames()
         self._tables: list[TableSpec] = []
@@ -65,7 +71,8 @@ class ExcelWriter:
         self._path, self._info, self._tables = path, info, list(tables)
         self._workbook = self._new_workbook(path)
         self._formats = TypedFormats(self._workbook, info.currency)
-        self._info_sheet = self._workbook.add_worksheet(self._names.claim("Export info"))
+        self._info_sheet_name = self._names.claim(INFO_SHEET)
+        self._page = PageSetup.of(info)
         zone = export_zone(info)
         self._sheets = {
             table.name: self.sheets_class(
@@ -75,6 +82,7 @@ class ExcelWriter:
                 table,
                 zone=zone,
                 rows_per_sheet=self._rows_per_sheet,
+                page=self._page,
             )
             for table in tables
         }
@@ -142,9 +150,11 @@ class ExcelWriter:
     def _fill_info_sheet(self, outcome: ExportOutcome, rows: dict[str, int]) -> None:
         assert self._info is not None
         assert self._formats is not None
-        sheet, bold = self._info_sheet, self._formats.bold
+        assert self._page is not None
+        sheet, bold = self._workbook.add_worksheet(self._info_sheet_name), self._formats.bold
         sheet.set_column(0, 0, 28)
         sheet.set_column(1, 1, 90)
+        self._page.apply(sheet, landscape=False, title_rows=0)
         sheet.write_string(0, 0, neutralise(self._info.title), self._formats.title)
         lines = info_lines(self._info)
         lines.extend((f"Note {number}", note) for number, note in enumerate(self._info.notes, 1))

@@ -147,10 +147,8 @@ def add_chart(
     chart.set_legend({"position": "bottom"} if several else {"none": True})
     height = max(320, min(1200, 60 + 22 * len(rows))) if horizontal else 360
     chart.set_size({"width": 760, "height": height})
+    # Printed, the table and its chart share a landscape page's width (see `TableSheets`).
     sheet.insert_chart(1, len(table.columns) + 1, chart)
-    # Printed (or converted to PDF), the table and its chart share a landscape page's width.
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
 
 
 def _target_marks(  # noqa: PLR0917 (one call site, each argument a different thing)

@@ -16,6 +16,7 @@ from typing import Any
 
 from smarter_export.formats.describe import EMPTY_TABLE_MESSAGE
 from smarter_export.formats.excel_charts import ChartRows, add_chart
+from smarter_export.formats.excel_print import PageSetup, is_wide
 from smarter_export.formats.safety import neutralise
 from smarter_export.tabular import ColumnKind, ExportColumn, Row, TableSpec
 
@@ -81,7 +82,8 @@ class TypedFormats:
         self._cache: dict[tuple[str | None, bool], Any] = {}
         self.bold = workbook.add_format({"bold": True})
         self.title = workbook.add_format({"bold": True, "font_size": 14})
-        self.header = workbook.add_format({"bold": True, "bottom": 1})
+        # Wrapped: a label longer than its column shows whole, on screen and printed.
+        self.header = workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True})
         self.note = workbook.add_format({"italic": True})
 
     def number_format(self, column: ExportColumn) -> str | None:
@@ -120,8 +122,10 @@ class TableSheets:
         *,
         zone: tzinfo,
         rows_per_sheet: int,
+        page: PageSetup,
     ) -> None:
         self.table = table
+        self._page = page
         self.rows = 0
         self.started = False
         self._workbook, self._formats, self._names, self._zone = workbook, formats, names, zone
@@ -191,6 +195,9 @@ class TableSheets:
             sheet.set_column(index, index, column.width)
             sheet.write_string(0, index, column.label, header)
         sheet.freeze_panes(1, 0)
+        # A table drawn with its chart beside it needs a landscape page's width too.
+        wide = is_wide(self.table.columns) or self._chart is not None
+        self._page.apply(sheet, landscape=wide)
         self._sheet, self._sheet_rows = sheet, 0
         self._plan(sheet)
 

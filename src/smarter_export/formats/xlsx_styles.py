@@ -1,7 +1,8 @@
 """The cell styles of a streamed workbook, made the way XlsxWriter's `add_format` makes them.
 
 Only the properties our writers use are known (bold, italic, font size, a bottom border, a
-number format); anything else is refused, so a new property cannot be silently dropped.
+number format, wrapped text); anything else is refused, so a new property cannot be silently
+dropped.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from smarter_export.formats.xlsx_xml import MAIN_NS, XML_HEAD
 from smarter_export.formats.xlsx_xml import escape_text as _escape
 
-KNOWN_PROPERTIES = frozenset({"bold", "italic", "font_size", "bottom", "num_format"})
+KNOWN_PROPERTIES = frozenset({"bold", "italic", "font_size", "bottom", "num_format", "text_wrap"})
 _FIRST_CUSTOM_FORMAT = 164  # ids below are Excel's built-in number formats
 
 
@@ -30,7 +31,8 @@ class StyleSheet:
     def __init__(self) -> None:
         self._fonts: list[tuple[bool, bool, float]] = [(False, False, 11.0)]
         self._formats: list[str] = []
-        self._xfs: list[tuple[int, int, int]] = [(0, 0, 0)]  # (number format id, font, border)
+        # (number format id, font, border, text wrapped)
+        self._xfs: list[tuple[int, int, int, bool]] = [(0, 0, 0, False)]
 
     def add_format(self, properties: Mapping[str, object] | None = None) -> CellStyle:
         properties = dict(properties or {})
@@ -51,7 +53,12 @@ class StyleSheet:
             if code not in self._formats:
                 self._formats.append(code)
             format_id = _FIRST_CUSTOM_FORMAT + self._formats.index(code)
-        xf = (format_id, self._fonts.index(font), 1 if properties.get("bottom") else 0)
+        xf = (
+            format_id,
+            self._fonts.index(font),
+            1 if properties.get("bottom") else 0,
+            bool(properties.get("text_wrap")),
+        )
         if xf not in self._xfs:
             self._xfs.append(xf)
         return CellStyle(self._xfs.index(xf))
@@ -84,20 +91,21 @@ class StyleSheet:
         )
 
 
-def _xf(format_id: int, font: int, border: int) -> str:
+def _xf(format_id: int, font: int, border: int, wrapped: bool) -> str:
     applied = "".join(
         f' {name}="1"'
         for name, on in (
             ("applyNumberFormat", format_id),
             ("applyFont", font),
             ("applyBorder", border),
+            ("applyAlignment", wrapped),
         )
         if on
     )
-    return (
-        f'<xf numFmtId="{format_id}" fontId="{font}" fillId="0" borderId="{border}" xfId="0"'
-        f"{applied}/>"
-    )
+    start = f'<xf numFmtId="{format_id}" fontId="{font}" fillId="0" borderId="{border}" xfId="0"'
+    if wrapped:
+        return f'{start}{applied}><alignment wrapText="1"/></xf>'
+    return f"{start}{applied}/>"
 
 
 def _attribute(text: str) -> str:

@@ -1,14 +1,15 @@
 """A streamed workbook with the small part of XlsxWriter's API that our Excel writer uses.
 
 `add_format`, `add_worksheet`, and on a sheet `set_column`, `write_string`, `write_number`,
-`freeze_panes`, `autofilter`, behave as in XlsxWriter's constant_memory mode (rows in ascending
-order, the current row kept until a later one starts), so `ExcelWriter`'s layout code (info
-sheet, headers, totals, continuation sheets) drives either. Bulk rows arrive as ready XML
-(`write_rows_xml`), rendered by `xlsx_rows`.
+`freeze_panes`, `autofilter` and the print settings of `excel_print` (`set_landscape`,
+`fit_to_pages`, `repeat_rows`, `set_footer`...) behave as in XlsxWriter's constant_memory mode
+(rows in ascending order, the current row kept until a later one starts), so `ExcelWriter`'s
+layout code (info sheet, headers, totals, continuation sheets, printing) drives either. Bulk
+rows arrive as ready XML (`write_rows_xml`), rendered by `xlsx_rows`.
 
 A sheet is streamed into the package when its first finished row arrives, and ends when another
 sheet starts streaming or the workbook closes; so sheets fill one after the other, as the engine
-sends tables, and a sheet made first may be filled last (the "Export info" sheet).
+sends tables.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from smarter_export.formats.xlsx_package import ENTRY_LIMIT_BYTES, DeflateStream, WorkbookPackage
+from smarter_export.formats.xlsx_page import PrintSettings
 from smarter_export.formats.xlsx_styles import CellStyle, StyleSheet
 from smarter_export.formats.xlsx_xml import (
     MAIN_NS,
@@ -58,7 +60,8 @@ class StreamingWorkbook:
         self._end_streaming()
         names = [sheet.name for sheet in self._sheets]
         filters = {n: s.filter_range for n, s in enumerate(self._sheets) if s.filter_range}
-        self._package.write_part("xl/workbook.xml", workbook(names, filters))
+        titles = {n: s.print.title_rows for n, s in enumerate(self._sheets) if s.print.title_rows}
+        self._package.write_part("xl/workbook.xml", workbook(names, filters, titles))
         self._package.write_part("xl/styles.xml", self._styles.xml())
         self._package.write_part("xl/_rels/workbook.xml.rels", workbook_relationships(len(names)))
         self._package.write_part("_rels/.rels", package_relationships())
@@ -95,6 +98,7 @@ class StreamingSheet:
         self._book = book
         self._columns: dict[int, float] = {}
         self._frozen_rows = 0
+        self.print = PrintSettings()
         self._filter = ""
         self._row = -1  # the row whose cells are kept until a later row starts
         self._cells: dict[int, str] = {}
@@ -116,6 +120,28 @@ class StreamingSheet:
         first, last = column_letter(first_column), column_letter(last_column)
         self._filter = f"{first}{first_row + 1}:{last}{last_row + 1}"
         self.filter_range = f"${first}${first_row + 1}:${last}${last_row + 1}"
+
+    def set_landscape(self) -> None:
+        self.print.orientation = "landscape"
+
+    def set_portrait(self) -> None:
+        self.print.orientation = "portrait"
+
+    def fit_to_pages(self, width: int, height: int) -> None:
+        self.print.fit = (width, height)
+
+    def repeat_rows(self, first_row: int, last_row: int | None = None) -> None:
+        last = first_row if last_row is None else last_row
+        self.print.title_rows = f"${first_row + 1}:${last + 1}"
+
+    def hide_gridlines(self, option: int = 1) -> None:
+        self.print.gridlines = option == 0
+
+    def set_header(self, text: str) -> None:
+        self.print.header = text
+
+    def set_footer(self, text: str) -> None:
+        self.print.footer = text
 
     def write_string(
         self, row: int, column: int, text: str, style: CellStyle | None = None
@@ -159,6 +185,7 @@ class StreamingSheet:
         )
         return (
             f'{XML_HEAD}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+            f"{self.print.sheet_properties()}"
             f'<sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
             f"{f'<cols>{columns}</cols>' if columns else ''}<sheetData>"
         )
@@ -167,11 +194,7 @@ class StreamingSheet:
         assert self.stream is not None
         self._flush_row(self.stream)
         autofilter = f'<autoFilter ref="{self._filter}"/>' if self._filter else ""
-        self.stream.write(
-            f"</sheetData>{autofilter}"
-            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-            'footer="0.3"/></worksheet>'
-        )
+        self.stream.write(f"</sheetData>{autofilter}{self.print.xml()}</worksheet>")
         self.stream = None
         self.ended = True
 

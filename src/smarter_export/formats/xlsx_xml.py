@@ -142,8 +142,14 @@ def workbook_relationships(sheet_count: int) -> str:
     return f'{XML_HEAD}<Relationships xmlns="{PACKAGE_REL_NS}">{sheets}{styles}</Relationships>'
 
 
-def workbook(sheet_names: Sequence[str], filters: Mapping[int, str]) -> str:
-    """The workbook part; `filters` maps a sheet's position to its autofilter's A1 range."""
+def workbook(
+    sheet_names: Sequence[str],
+    filters: Mapping[int, str],
+    print_titles: Mapping[int, str] | None = None,
+) -> str:
+    """The workbook part; `filters` maps a sheet's position to its autofilter's A1 range, and
+    `print_titles` to the rows printed atop each of its pages ("$1:$1"). The first sheet is the
+    active one."""
     sheets = "".join(
         f'<sheet name={quoteattr(name)} sheetId="{n}" r:id="rId{n}"/>'
         for n, name in enumerate(sheet_names, 1)
@@ -153,10 +159,15 @@ def workbook(sheet_names: Sequence[str], filters: Mapping[int, str]) -> str:
         f"{escape_text(quoted_sheet(sheet_names[position]))}!{cells}</definedName>"
         for position, cells in sorted(filters.items())
     )
+    names += "".join(
+        f'<definedName name="_xlnm.Print_Titles" localSheetId="{position}">'
+        f"{escape_text(quoted_sheet(sheet_names[position]))}!{rows}</definedName>"
+        for position, rows in sorted((print_titles or {}).items())
+    )
     defined = f"<definedNames>{names}</definedNames>" if names else ""
     return (
         f'{XML_HEAD}<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
         '<bookViews><workbookView xWindow="240" yWindow="15" windowWidth="16095" '
-        f'windowHeight="9660"/></bookViews><sheets>{sheets}</sheets>{defined}'
+        f'windowHeight="9660" activeTab="0"/></bookViews><sheets>{sheets}</sheets>{defined}'
         '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
     )

@@ -10,11 +10,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
+
 from smarter_export.auth.principal import Principal
 from smarter_export.errors import BadSignature, Gone, NotReady
+from smarter_export.jobs import grants
 from smarter_export.jobs.records import ExportJob, JobStatus
 from smarter_export.storage import links
 from smarter_export.storage.base import Download, FileStorage
+from smarter_export.urls import download_url
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,20 @@ def link_query(
     return links.signed_query(
         secrets[0], export_id=job.id, tenant_id=job.tenant_id, expires=expires
     )
+
+
+def owner_download_url(
+    connection: Connection,
+    job: ExportJob,
+    secrets: Sequence[str],
+    ttl_seconds: int,
+    base_url: str,
+) -> str | None:
+    """The signed link for a message that leaves the service (a webhook, an e-mail): only if the
+    export's owner, by their newest grants, may take the file now."""
+    owner = grants.latest(connection, tenant_id=job.tenant_id, user_id=job.user_id)
+    query = link_query(job, owner, secrets, ttl_seconds) if owner is not None else None
+    return download_url(base_url, job.id, query) if query is not None else None
 
 
 def check_link(job: ExportJob | None, link: LinkParams, secrets: Sequence[str]) -> ExportJob:

@@ -49,9 +49,13 @@ def observe(connection: Connection, principal: Principal, *, now: datetime) -> N
         "permissions": sorted(principal.permissions),
         "issued_at": principal.issued_at,
         "seen_at": now,
+        # A token without the claim does not forget the address a newer or older one gave.
+        **({"email": principal.email} if principal.email else {}),
     }
     known = connection.execute(
-        select(user_grant.c.role, user_grant.c.permissions, user_grant.c.issued_at).where(
+        select(
+            user_grant.c.role, user_grant.c.permissions, user_grant.c.issued_at, user_grant.c.email
+        ).where(
             user_grant.c.tenant_id == principal.tenant_id,
             user_grant.c.user_id == principal.user_id,
         )
@@ -66,7 +70,11 @@ def observe(connection: Connection, principal: Principal, *, now: datetime) -> N
         except IntegrityError:  # another request of the same user got there first
             pass
         return
-    unchanged = known.role == principal.role and known.permissions == values["permissions"]
+    unchanged = (
+        known.role == principal.role
+        and known.permissions == values["permissions"]
+        and known.email == values.get("email", known.email)
+    )
     if unchanged or principal.issued_at < known.issued_at:
         return
     connection.execute(
@@ -95,4 +103,5 @@ def latest(connection: Connection, *, tenant_id: str, user_id: str) -> Principal
         role=row.role,
         permissions=frozenset(row.permissions),
         issued_at=row.issued_at,
+        email=row.email,
     )

@@ -11,6 +11,10 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+# Where a job's frozen parameters keep the period the request named (its dates are frozen
+# beside it): the file's name says "2025-Q3" for a named quarter, and dates for typed ones.
+PERIOD_KEY = "period"
+
 
 def _quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from smarter_export.auth.principal import Principal
 from smarter_export.domain.tenants import Firm
 from smarter_export.errors import Forbidden, ValidationFailed
-from smarter_export.jobs.periods import PERIODS, period_dates
+from smarter_export.firm_settings.store import FirmExportSettings
+from smarter_export.jobs.file_names import safe_stem
+from smarter_export.jobs.periods import PERIOD_KEY, PERIODS, period_dates
 from smarter_export.jobs.plan import plan_export
 from smarter_export.jobs.records import JobStatus
 from smarter_export.mail.recipients import valid_notify
@@ -79,6 +80,7 @@ def prepare_export(
     format_name: str,
     body: Mapping[str, Any],
     now: datetime,
+    firm_settings: FirmExportSettings,
 ) -> PreparedExport:
     params = dict(body)
     source_name = params.pop("dataSource", None)
@@ -87,7 +89,7 @@ def prepare_export(
     timezone = valid_timezone(params.pop("timezone", None))
     requested_name = _display_name(params.pop("fileName", None))
     period = params.pop("period", None)
-    notify = valid_notify(params.pop("notify", None), principal)
+    notify = valid_notify(params.pop("notify", None), firm_settings.mail_domains(principal.email))
     if not principal.may_export(source_name):
         raise Forbidden(f"You may not export {source_name}: ask an administrator for access.")
     if period is not None:
@@ -102,6 +104,8 @@ def prepare_export(
         include_confidential=principal.sees_confidential,
     )
     frozen = planned.frozen()  # the query, and the format's options under their own key
+    if period is not None:
+        frozen[PERIOD_KEY] = period  # beside its dates, for the file's name
     return PreparedExport(
         source=source_name,
         format=planned.format_name,
@@ -137,7 +141,6 @@ def _period_filters(
 
 MAX_ZONE_NAME = 64
 MAX_FILE_NAME = 120
-_UNSAFE = re.compile(r"[^\w .()-]+", re.UNICODE)
 
 
 def valid_timezone(value: object) -> str | None:
@@ -159,7 +162,7 @@ def _display_name(value: object) -> str | None:
         raise ValidationFailed.one("fileName", "give a file name as text")
     if len(value) > MAX_FILE_NAME:
         raise ValidationFailed.one("fileName", f"give at most {MAX_FILE_NAME} characters")
-    cleaned = _UNSAFE.sub("_", value.strip()).strip(" .")
+    cleaned = safe_stem(value)  # the same rules as the service's own names
     if not cleaned:
         raise ValidationFailed.one("fileName", "give a file name with letters or digits")
     return cleaned

@@ -29,6 +29,8 @@ from smarter_export.errors import (
 )
 from smarter_export.jobs import lifecycle, space, store
 from smarter_export.jobs.engine import ExportResult, Progress, run_export
+from smarter_export.jobs.file_names import planned_file_name
+from smarter_export.jobs.periods import PERIOD_KEY
 from smarter_export.jobs.plan import plan_export
 from smarter_export.jobs.records import AuditEvent, ExportJob, JobStatus
 from smarter_export.jobs.retry import backoff_seconds
@@ -38,11 +40,6 @@ from smarter_export.settings import Settings
 from smarter_export.storage.base import FileStorage, StoredFile, file_key
 
 log = get_logger("smarter_export.jobs")
-
-
-def file_name_for(job: ExportJob, extension: str) -> str:
-    """The stored file's name: chosen by the service, never by the caller."""
-    return f"{job.source}-{job.created_at:%Y%m%d-%H%M%S}{extension}"
 
 
 @dataclass
@@ -115,19 +112,24 @@ class ExportRunner:
     # -- the run -------------------------------------------------------------------------------
 
     def _run(self, job: ExportJob) -> None:
+        params = dict(job.parameters)
+        period = params.pop(PERIOD_KEY, None)  # a named period: its dates are in params
         with self.engine.connect() as connection:
             firm = find_firm(connection, job.tenant_id)
-        planned = plan_export(
-            self.settings,
-            firm=firm,
-            source_name=job.source,
-            format_name=job.format,
-            params=job.parameters,
-            requested_by=job.user_id,
-            include_confidential=job.include_confidential,
-            timezone=job.timezone,
-        )
-        name = file_name_for(job, planned.file_extension)
+            planned = plan_export(
+                self.settings,
+                firm=firm,
+                source_name=job.source,
+                format_name=job.format,
+                params=params,
+                requested_by=job.user_id,
+                include_confidential=job.include_confidential,
+                timezone=job.timezone,
+            )
+            # The stored file's name: chosen by the service, never by the caller.
+            name = planned_file_name(
+                connection, planned, job.created_at, named_period=period is not None
+            )
         staging = (
             space.staging_folder(self.settings) / f"{job.id}-{job.attempts}{planned.file_extension}"
         )

@@ -21,6 +21,7 @@ from smarter_export.auth.principal import Principal
 from smarter_export.clock import utcnow
 from smarter_export.domain.tenants import find_firm
 from smarter_export.errors import AuthError, Forbidden, NotFound, ValidationFailed
+from smarter_export.firm_settings import store as firm_settings_store
 from smarter_export.jobs import downloads, grants, store
 from smarter_export.jobs.prepare import prepare_export
 from smarter_export.jobs.queue import ExportQueue
@@ -78,6 +79,7 @@ class ExportService:
         principal = caller.principal
         with self.engine.connect() as connection:
             firm = find_firm(connection, principal.tenant_id)
+            firm_settings = firm_settings_store.load(connection, principal.tenant_id)
         now = utcnow()
         prepared = prepare_export(
             self.settings,
@@ -86,6 +88,7 @@ class ExportService:
             format_name=format_name,
             body=body,
             now=now,
+            firm_settings=firm_settings,
         )
         fingerprint = prepared.fingerprint
         export_id = str(uuid.uuid4())

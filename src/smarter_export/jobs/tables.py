@@ -103,6 +103,7 @@ user_grant = Table(
     Column("role", String(64), nullable=False),
     Column("permissions", JSON(), nullable=False),
     Column("issued_at", BigInteger(), nullable=False),  # the token's iat, seconds
+    Column("email", String(320)),  # the token's `email` claim: where a schedule's owner is told
     Column("seen_at", UtcDateTime(), nullable=False),
 )
 

@@ -1,8 +1,9 @@
-"""One e-mail per export (the unique key), with its retry state."""
+"""One e-mail per export, or per skipped run of a schedule (its owner is told), with its retry
+state; the unique keys make each one e-mail whatever number of sweeps notice it."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table
 
 from smarter_export.domain.tables import metadata
 from smarter_export.domain.types import UtcDateTime
@@ -12,7 +13,10 @@ mail_delivery = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("tenant_id", String(36), ForeignKey("tenant.id"), nullable=False),
-    Column("export_id", String(36), ForeignKey("export_job.id"), nullable=False, unique=True),
+    Column("export_id", String(36), ForeignKey("export_job.id"), unique=True),
+    # Or a schedule's run that was skipped: its owner is told why.
+    Column("schedule_id", String(36)),
+    Column("due_at", UtcDateTime()),
     Column("recipients", JSON(), nullable=False),
     Column("status", String(20), nullable=False),  # pending, sent, failed
     Column("attempts", Integer(), nullable=False, server_default="0"),
@@ -20,4 +24,5 @@ mail_delivery = Table(
     Column("last_error", String(500)),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ux_mail_delivery_run", "schedule_id", "due_at", unique=True),
 )

@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from smarter_export.domain.database import make_engine
 from smarter_export.domain.tables import metadata
+from smarter_export.firm_settings import tables as _firm_tables  # noqa: F401 - firm settings
 from smarter_export.jobs import tables as _job_tables  # noqa: F401 - registers the job tables
 from smarter_export.mail import tables as _mail_tables  # noqa: F401 - and e-mail
 from smarter_export.schedules import tables as _schedule_tables  # noqa: F401 - and schedules

@@ -17,6 +17,7 @@ from smarter_export.auth.principal import Principal
 from smarter_export.clock import utcnow
 from smarter_export.domain.tenants import find_firm
 from smarter_export.errors import Forbidden, NotFound, ValidationFailed
+from smarter_export.firm_settings import store as firm_settings_store
 from smarter_export.jobs import grants
 from smarter_export.jobs.prepare import prepare_export, valid_period, valid_timezone
 from smarter_export.jobs.queue import ExportQueue
@@ -181,6 +182,7 @@ class ScheduleService:
             raise ValidationFailed.one("active", "give true or false")
         with self.engine.connect() as connection:
             firm = find_firm(connection, principal.tenant_id)
+            firm_settings = firm_settings_store.load(connection, principal.tenant_id)
         zone = valid_timezone(body.get("timezone")) or firm.timezone
         cron = valid_cron(
             body.get("cron"),
@@ -189,7 +191,7 @@ class ScheduleService:
             now=now,
         )
         period = None if body.get("period") is None else valid_period(body.get("period"))
-        notify = valid_notify(body.get("notify"), principal)
+        notify = valid_notify(body.get("notify"), firm_settings.mail_domains(principal.email))
         request = {key: value for key, value in body.items() if key not in SCHEDULE_KEYS}
         # The request as a run would make it now: filters, columns, period and permission.
         prepare_export(
@@ -199,6 +201,7 @@ class ScheduleService:
             format_name=format_name,
             body={**request, "timezone": zone, **({"period": period} if period else {})},
             now=now,
+            firm_settings=firm_settings,
         )
         return {
             "name": name.strip(),

@@ -130,7 +130,16 @@ def set_run_export(
     )
 
 
+def run_at(connection: Connection, schedule_id: str, due_at: datetime) -> LastRun | None:
+    """The schedule's run at one due time."""
+    return _run(connection, schedule_id, schedule_run.c.due_at == due_at)
+
+
 def last_run(connection: Connection, schedule_id: str) -> LastRun | None:
+    return _run(connection, schedule_id, None)
+
+
+def _run(connection: Connection, schedule_id: str, where: Any) -> LastRun | None:
     row = connection.execute(
         select(
             schedule_run.c.due_at,
@@ -142,7 +151,7 @@ def last_run(connection: Connection, schedule_id: str) -> LastRun | None:
         .select_from(
             schedule_run.outerjoin(export_job, export_job.c.id == schedule_run.c.export_id)
         )
-        .where(schedule_run.c.schedule_id == schedule_id)
+        .where(schedule_run.c.schedule_id == schedule_id, *([] if where is None else [where]))
         .order_by(schedule_run.c.created_at.desc(), schedule_run.c.due_at.desc())
         .limit(1)
     ).first()

@@ -30,8 +30,12 @@ class Filters(BaseModel):
 
     def described(self) -> tuple[tuple[str, str], ...]:
         """The filters that are set, as (camelCase name, value) for the file's title block."""
+        return tuple((name, str(value)) for name, value in self.set_values())
+
+    def set_values(self) -> tuple[tuple[str, object], ...]:
+        """The filters that are set, as (camelCase name, typed value), in the model's order."""
         return tuple(
-            (to_camel(name), str(value))
+            (to_camel(name), value)
             for name, value in self.model_dump(exclude_none=True, exclude_defaults=True).items()
         )
 
@@ -185,6 +189,14 @@ class DataSource:
     def title_for(self, query: ExportQuery) -> str:
         """The export's title on the file."""
         return self.title
+
+    def file_subject(self, query: ExportQuery) -> tuple[str, ...]:
+        """What the file holds, the first words of its name: the source's name by default."""
+        return (self.name,)
+
+    def file_filters(self, query: ExportQuery) -> tuple[tuple[str, object], ...]:
+        """The filters that narrow the rows, named in the file name after the subject."""
+        return query.filters.set_values()
 
     def notes(self, query: ExportQuery) -> tuple[str, ...]:
         """Definitions a reader of the file needs (the info sheet, the PDF's title block)."""

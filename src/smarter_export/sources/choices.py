@@ -8,6 +8,7 @@ them (the same rule as the exports themselves).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,3 +70,20 @@ def fetch_choices(connection: Connection, filter_name: str, scope: Scope, limit:
         tuple(Choice(str(row.id), str(row.label)) for row in rows[:limit]),
         truncated=len(rows) > limit,
     )
+
+
+def record_labels(
+    connection: Connection, scope: Scope, filters: Sequence[tuple[str, object]]
+) -> dict[str, str]:
+    """{id filter: the label of the record it names}, for the filters among `filters` that name
+    one the caller may see; a record that is gone or hidden is left out (the id stands)."""
+    labels = {}
+    for name, value in filters:
+        lookup = LOOKUPS.get(name)
+        if lookup is None:
+            continue
+        statement = lookup.statement(scope, 1).where(lookup.table.c.id == str(value))
+        row = connection.execute(statement).first()
+        if row is not None:
+            labels[name] = str(row.label)
+    return labels

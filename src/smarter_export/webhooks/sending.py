@@ -1,26 +1,25 @@
-"""One HTTP attempt of a webhook message, signed per Standard Webhooks, and the retry decision.
+"""One HTTP attempt of a webhook message, signed per Standard Webhooks.
 
 Signing uses the `standardwebhooks` package (the specification's own reference library: small,
-typed, no dependencies). The request never follows a redirect: a redirect could lead to an
-address the SSRF check refused.
+typed, no dependencies). The request goes to the very address the SSRF check passed, and never
+follows a redirect (`pinned`).
 """
 
 from __future__ import annotations
 
-import random
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from standardwebhooks.webhooks import Webhook
 
 from smarter_export import __version__
 from smarter_export.clock import utcnow
 from smarter_export.errors import ValidationFailed
-from smarter_export.webhooks.ssrf import check_url
+from smarter_export.webhooks.pinned import pinned_opener
+from smarter_export.webhooks.ssrf import checked_addresses
 
 
 @dataclass(frozen=True)
@@ -32,14 +31,6 @@ class Attempt:
     @property
     def delivered(self) -> bool:
         return self.http_status is not None and 200 <= self.http_status < 300
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # the 3xx is the answer, recorded as a failed attempt
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 def signed_headers(secret: str, message_id: str, payload: str, now: datetime) -> dict[str, str]:
@@ -66,11 +57,11 @@ def attempt(
     def done(status: int | None, error: str | None) -> Attempt:
         return Attempt(status, error, int((time.monotonic() - started) * 1000))
 
-    try:
-        check_url(url, allow_loopback=allow_loopback)  # again: DNS may have changed
+    try:  # again: DNS may have changed since the registration
+        addresses = checked_addresses(url, allow_loopback=allow_loopback)
     except ValidationFailed as refused:
         return done(None, refused.problems[0].message[:500])
-    request = urllib.request.Request(  # noqa: S310 - check_url admitted https (or loopback http)
+    request = urllib.request.Request(  # noqa: S310 - checked_addresses admitted https (or loopback http)
         url,
         data=payload.encode(),
         # Signed when sent, on the wall clock: receivers refuse timestamps minutes off theirs.
@@ -78,17 +69,9 @@ def attempt(
         method="POST",
     )
     try:
-        with _OPENER.open(request, timeout=timeout) as answer:
+        with pinned_opener(addresses).open(request, timeout=timeout) as answer:
             return done(answer.status, None)
     except urllib.error.HTTPError as error:
         return done(error.code, None)
     except (urllib.error.URLError, OSError, ValueError) as error:
         return done(None, repr(error)[:500])
-
-
-def next_attempt_at(
-    now: datetime, attempts: int, *, base_seconds: float, rng: random.Random
-) -> datetime:
-    """Exponential backoff with jitter: the n-th retry waits base * 2**(n-1), ±25%."""
-    delay = base_seconds * 2 ** (attempts - 1) * rng.uniform(0.75, 1.25)
-    return now + timedelta(seconds=delay)

@@ -12,6 +12,7 @@ import base64
 import json
 import random
 import secrets
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,16 +22,17 @@ from typing import Any
 from sqlalchemy import Engine, and_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from smarter_export.api.views import API_PREFIX, DOWNLOAD_ROUTE
 from smarter_export.auth.principal import Principal
 from smarter_export.clock import utcnow
 from smarter_export.errors import Forbidden, NotFound, ValidationFailed
-from smarter_export.jobs import downloads, grants
+from smarter_export.jobs import downloads
 from smarter_export.jobs.records import ExportJob, JobStatus
+from smarter_export.jobs.retry import RetryPolicy, Verdict
 from smarter_export.jobs.tables import export_job
 from smarter_export.log import get_logger
 from smarter_export.settings import Settings
-from smarter_export.webhooks.sending import attempt, next_attempt_at
+from smarter_export.urls import status_url
+from smarter_export.webhooks.sending import attempt
 from smarter_export.webhooks.ssrf import check_url
 from smarter_export.webhooks.tables import webhook, webhook_attempt, webhook_delivery
 
@@ -59,6 +61,7 @@ class WebhookService:
         self.engine = engine
         self.signing_secrets = tuple(signing_secrets)
         self.rng = random.Random()
+        self.retries = RetryPolicy.for_messages(settings, settings.webhook_max_attempts)
 
     # -- the API's side ------------------------------------------------------------------------
 
@@ -225,7 +228,12 @@ class WebhookService:
         with self.engine.connect() as connection:
             due = connection.execute(query.limit(100)).all()
         sent = 0
+        # A slow server may hold up this sweep (and with it the reaper's next round) for one
+        # reaper interval and one attempt at most; what is left waits for the next sweep.
+        stop_at = time.monotonic() + self.settings.reaper_interval_seconds
         for message in due:
+            if time.monotonic() > stop_at:
+                break
             if not self._claim(message.id, message.next_attempt_at, now):
                 continue  # another sweep took it
             result = attempt(
@@ -259,16 +267,10 @@ class WebhookService:
 
     def _record(self, message: Any, result: Any, now: datetime) -> None:
         attempts = message.attempts + 1
-        if result.delivered:
-            values: dict[str, Any] = {"status": DELIVERED, "next_attempt_at": None}
-        elif attempts >= self.settings.webhook_max_attempts:
-            values = {"status": FAILED, "next_attempt_at": None}
-        else:
-            values = {
-                "next_attempt_at": next_attempt_at(
-                    now, attempts, base_seconds=self.settings.webhook_backoff_seconds, rng=self.rng
-                )
-            }
+        after = self.retries.after(attempts, succeeded=result.delivered, now=now, rng=self.rng)
+        values: dict[str, Any] = {"next_attempt_at": after.next_attempt_at}
+        if after.verdict is not Verdict.RETRY:
+            values["status"] = DELIVERED if after.verdict is Verdict.DONE else FAILED
         with self.engine.begin() as connection:
             connection.execute(
                 webhook_attempt.insert(),
@@ -331,7 +333,7 @@ class WebhookService:
         return message_id
 
     def _export_payload(self, job: ExportJob) -> dict[str, Any]:
-        base = (self.settings.public_base_url or "").rstrip("/")
+        base = self.settings.public_base_url or ""
         data: dict[str, Any] = {
             "exportId": job.id,
             "status": job.status.value,
@@ -341,22 +343,14 @@ class WebhookService:
             "partial": job.partial,
             "warnings": job.warnings,
             "scheduleId": job.schedule_id,
-            "statusUrl": f"{base}{API_PREFIX}/status/{job.id}",
+            "statusUrl": status_url(base, job.id),
             "downloadUrl": None,
         }
         if job.status is JobStatus.COMPLETED:
             with self.engine.connect() as connection:
-                owner = grants.latest(connection, tenant_id=job.tenant_id, user_id=job.user_id)
-            query = (
-                downloads.link_query(
-                    job, owner, self.signing_secrets, self.settings.link_ttl_seconds
+                data["downloadUrl"] = downloads.owner_download_url(
+                    connection, job, self.signing_secrets, self.settings.link_ttl_seconds, base
                 )
-                if owner is not None
-                else None
-            )
-            if query is not None:
-                path = API_PREFIX + DOWNLOAD_ROUTE.format(export_id=job.id)
-                data["downloadUrl"] = f"{base}{path}?{query}"
         if job.error_code:
             data["error"] = {"code": job.error_code, "message": job.error_message}
         return data

@@ -18,6 +18,16 @@ MAX_URL = 2000
 
 def check_url(url: object, *, allow_loopback: bool) -> str:
     """The URL, if it may be called; a 400 naming `url` otherwise."""
+    checked_addresses(url, allow_loopback=allow_loopback)
+    return str(url)
+
+
+def checked_addresses(url: object, *, allow_loopback: bool) -> list[str]:
+    """The addresses `url`'s host resolves to, every one of them checked.
+
+    A delivery connects to these and no other: resolving the name again when connecting would
+    let a DNS answer that changed in between (rebinding) lead inside.
+    """
     if not isinstance(url, str) or not 0 < len(url) <= MAX_URL:
         raise ValidationFailed.one("url", "give an https:// URL")
     parts = urlsplit(url)
@@ -31,16 +41,14 @@ def check_url(url: object, *, allow_loopback: bool) -> str:
         found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except (OSError, ValueError):
         raise ValidationFailed.one("url", f"{parts.hostname} does not resolve") from None
-    for *_, sockaddr in found:
-        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+    addresses = [ipaddress.ip_address(str(sockaddr[0]).split("%")[0]) for *_, sockaddr in found]
+    for address in addresses:
         refusal = _refusal(address, allow_loopback=allow_loopback)
         if refusal:
             raise ValidationFailed.one("url", f"{parts.hostname} resolves to {refusal}")
-    if parts.scheme == "http" and not all(
-        ipaddress.ip_address(str(s[0]).split("%")[0]).is_loopback for *_, s in found
-    ):
+    if parts.scheme == "http" and not all(address.is_loopback for address in addresses):
         raise ValidationFailed.one("url", "plain http is allowed for loopback addresses only")
-    return url
+    return [str(address) for address in addresses]
 
 
 def _refusal(

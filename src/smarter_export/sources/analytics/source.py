@@ -106,12 +106,23 @@ class Analytics(DataSource):
 
     def table_spec(self, query: ExportQuery) -> TableSpec:
         spec = super().table_spec(query)
-        chart = chart_for(METRICS[self._filters(query).metric], self._filters(query), query.columns)
-        return replace(spec, chart=chart)
+        metric = METRICS[self._filters(query).metric]
+        chart = chart_for(metric, self._filters(query), query.columns)
+        # The table is the metric's: its sheet is named so ("Accounts receivable aging").
+        return replace(spec, title=metric.title, chart=chart)
 
     def title_for(self, query: ExportQuery) -> str:
         f = self._filters(query)
         return f"{METRICS[f.metric].title} by {GROUP_COLUMNS[f.dimension].label.lower()}"
+
+    def file_subject(self, query: ExportQuery) -> tuple[str, ...]:
+        f = self._filters(query)
+        return (f.metric, f"by-{f.dimension}")  # utilization_by-timekeeper_2025.xlsx
+
+    def file_filters(self, query: ExportQuery) -> tuple[tuple[str, object], ...]:
+        # The metric and grouping are the subject; whether a chart is drawn narrows nothing.
+        unnamed = {"metric", "groupBy", "chart"}
+        return tuple(item for item in query.filters.set_values() if item[0] not in unnamed)
 
     def notes(self, query: ExportQuery) -> tuple[str, ...]:
         f = self._filters(query)

@@ -120,7 +120,9 @@ export class ExportRow {
     const downloadable = view.status === "completed" && Boolean(view.downloadUrl);
     if (downloadable) {
       this.download.href = view.downloadUrl;
-      this.download.setAttribute("aria-label", `Download ${title}${file ? `, ${fileSize(file.sizeBytes)}` : ""}`);
+      // The file's name says what it holds (source, records, period): the link says it too.
+      this.download.setAttribute("aria-label", file ? `Download ${file.name}, ${fileSize(file.sizeBytes)}` : `Download ${title}`);
+      if (file) this.download.setAttribute("download", file.name);
     }
     this.download.hidden = !downloadable;
     this.cancel.hidden = !isRunning(view) || view.cancelRequested;
