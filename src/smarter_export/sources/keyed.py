@@ -3,8 +3,9 @@
 A time entry's row names its timekeeper, matter, client and invoice. In SQL that is four joins
 per row through text UUID keys, and on SQLite those joins cost more than the rest of the export
 (the `sqlite3` shell needs 7 s for a million joined rows against 2 s for the bare table). The
-small tables of one firm (its timekeepers, matters with their clients, invoices) fit in memory
-many times over, so they are read once into dicts and each row looks its names up by key.
+small tables of one firm (its timekeepers, its matters with their clients) fit in memory many
+times over, so they are read once into dicts and each row looks its names up by key. A table
+that grows with the rows (invoices, with years of billing) stays a join of the main statement.
 
 A source offers `KeyedRows` where it can (`DataSource.keyed_rows`); the joined statement stays
 the reference, and the fidelity tests hold the two to the same rows.
