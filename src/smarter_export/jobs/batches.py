@@ -13,7 +13,7 @@ together (and converting its values) in a single pass.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Select
@@ -26,7 +26,7 @@ Processor = Callable[[Any], Any]
 
 def typed_batches(
     connection: Connection, statement: Select[Any], batch_size: int
-) -> Iterator[Sequence[Row]]:
+) -> Generator[Sequence[Row], None, None]:
     if connection.dialect.name != "sqlite":
         streamed = connection.execution_options(stream_results=True, yield_per=batch_size)
         yield from streamed.execute(statement).partitions()
@@ -65,7 +65,7 @@ def _converted(batch: Sequence[Any], processors: list[tuple[int, Processor]]) ->
 
 def keyed_batches(
     connection: Connection, keyed: KeyedRows, batch_size: int
-) -> Iterator[Sequence[Row]]:
+) -> Generator[Sequence[Row], None, None]:
     """The rows of `keyed`, as `typed_batches` gives those of the joined statement."""
     lookups: list[dict[Any, tuple[Any, ...]]] = []
     for statement in keyed.lookups:

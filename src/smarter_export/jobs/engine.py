@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,11 +149,16 @@ def _stream(
         if table.keyed is None
         else keyed_batches(connection, table.keyed, batch_size)
     )
-    for batch in batches:
-        writer.write_rows(table.spec.name, batch)
-        done += len(batch)
-        watch.done += len(batch)
-        watch()
+    # Closed here, not when the garbage collector gets to it: a writer's error (a full disk)
+    # keeps this frame, and so the cursor, alive in its traceback while the runner records the
+    # failure, and SQLite refused that write ("database is locked") to a connection whose read
+    # statement was never reset.
+    with closing(batches):
+        for batch in batches:
+            writer.write_rows(table.spec.name, batch)
+            done += len(batch)
+            watch.done += len(batch)
+            watch()
     return done
 
 
