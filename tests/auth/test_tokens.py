@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -125,6 +126,28 @@ def test_an_expired_token_says_so(
 def test_a_token_just_expired_is_forgiven_within_the_leeway(verifier: TokenVerifier) -> None:
     now = int(datetime.now(UTC).timestamp())
     assert verifier.verify(bearer(signed(claims(iat=now - 100, exp=now - 10)))).tenant_id
+
+
+def test_a_token_verified_before_is_refused_once_past_its_leeway(verifier: TokenVerifier) -> None:
+    """Verified tokens are remembered (status polls send the same one), but not past expiry:
+    accepted 28 s after its exp (the leeway is 30 s), refused when asked again 3 s later."""
+    now = int(datetime.now(UTC).timestamp())
+    token = bearer(signed(claims(iat=now - 100, exp=now - 28)))
+    assert verifier.verify(token).tenant_id
+    time.sleep(3)
+    refused(verifier, token, "token_expired")
+
+
+def test_a_remembered_token_is_still_its_own_principal(verifier: TokenVerifier) -> None:
+    now = int(datetime.now(UTC).timestamp())
+    first = bearer(signed(claims(iat=now, exp=now + 600, tenantId="firm-a", sub="ann")))
+    second = bearer(signed(claims(iat=now, exp=now + 600, tenantId="firm-b", sub="bob")))
+    for _ in range(2):
+        assert (verifier.verify(first).tenant_id, verifier.verify(first).user_id) == (
+            "firm-a",
+            "ann",
+        )
+        assert verifier.verify(second).tenant_id == "firm-b"
 
 
 @pytest.mark.parametrize(

@@ -5,15 +5,20 @@ SQLAlchemy's Row objects and per-row processing cost more than the values: here 
 cursor's batches are converted a column at a time with SQLAlchemy's own result processors, so
 the values are exactly those SQLAlchemy would give, for a fraction of the work. Other databases
 stream through SQLAlchemy's server-side cursor as before.
+
+`keyed_batches` reads a source's `KeyedRows` the same way: the main table's rows from the cursor,
+their names from dicts of the small tables, one generated function per export putting each row
+together (and converting its values) in a single pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Select
 
+from smarter_export.sources.keyed import KeyedRows
 from smarter_export.tabular import Row
 
 Processor = Callable[[Any], Any]
@@ -21,7 +26,7 @@ Processor = Callable[[Any], Any]
 
 def typed_batches(
     connection: Connection, statement: Select[Any], batch_size: int
-) -> Iterator[Sequence[Row]]:
+) -> Generator[Sequence[Row], None, None]:
     if connection.dialect.name != "sqlite":
         streamed = connection.execution_options(stream_results=True, yield_per=batch_size)
         yield from streamed.execute(statement).partitions()
@@ -56,3 +61,55 @@ def _converted(batch: Sequence[Any], processors: list[tuple[int, Processor]]) ->
     for index, processor in processors:
         columns[index] = list(map(processor, columns[index]))  # processors pass None through
     return list(zip(*columns, strict=True))
+
+
+def keyed_batches(
+    connection: Connection, keyed: KeyedRows, batch_size: int
+) -> Generator[Sequence[Row], None, None]:
+    """The rows of `keyed`, as `typed_batches` gives those of the joined statement."""
+    lookups: list[dict[Any, tuple[Any, ...]]] = []
+    for statement in keyed.lookups:
+        lookups.append({row[0]: tuple(row[1:]) for row in connection.execute(statement)})
+    result = connection.execute(keyed.statement)
+    try:
+        cursor = result.cursor
+        processors = dict(_processors(connection, keyed.statement, cursor.description))
+        assemble = _compile_assembler(keyed, len(cursor.description), processors, lookups)
+        while batch := cursor.fetchmany(batch_size):
+            try:
+                yield assemble(batch)
+            except KeyError as missing:
+                # A foreign key that leads outside the firm's rows: the join would have shown
+                # another firm's name, or dropped the row. Neither may happen unsaid.
+                raise RuntimeError(
+                    f"A row points to {missing.args[0]!r}, which is not among the firm's rows."
+                ) from None
+    finally:
+        result.close()
+
+
+def _compile_assembler(
+    keyed: KeyedRows,
+    width: int,
+    processors: dict[int, Processor],
+    lookups: list[dict[Any, tuple[Any, ...]]],
+) -> Callable[[Sequence[Any]], list[Row]]:
+    """A function turning a batch of the statement's rows into output rows, generated once per
+    export from the cells' positions (no value enters the source)."""
+    namespace: dict[str, object] = {}
+    cells = []
+    for cell in keyed.cells:
+        if cell.lookup is not None:
+            namespace[f"L{cell.lookup}"] = lookups[cell.lookup]
+            cells.append(f"L{cell.lookup}[v{cell.column}][{cell.value}]")
+        elif cell.column in processors:
+            namespace[f"P{cell.column}"] = processors[cell.column]
+            cells.append(f"P{cell.column}(v{cell.column})")
+        else:
+            cells.append(f"v{cell.column}")
+    values = ", ".join(f"v{index}" for index in range(width))
+    source = f"def assemble(batch):\n    return [({', '.join(cells)},) for {values}, in batch]"
+    exec(compile(source, "<keyed rows>", "exec"), namespace)  # noqa: S102
+    assemble = namespace["assemble"]
+    assert callable(assemble)
+    return assemble

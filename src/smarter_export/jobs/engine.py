@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from sqlalchemy import Connection, Engine
 from smarter_export.domain.database import read_snapshot
 from smarter_export.errors import ExportCancelled
 from smarter_export.formats.base import ExportWriter
-from smarter_export.jobs.batches import typed_batches
+from smarter_export.jobs.batches import keyed_batches, typed_batches
 from smarter_export.jobs.chart_figures import chart_figures
 from smarter_export.jobs.limits import (
     TableRows,
@@ -162,13 +163,23 @@ def _stream(
     if table.rows == 0:
         return 0
     done = 0
-    for batch in typed_batches(connection, table.statement, batch_size):
-        writer.write_rows(table.spec.name, batch)
-        if keep is not None:
-            keep.extend(batch)
-        done += len(batch)
-        watch.done += len(batch)
-        watch()
+    batches = (
+        typed_batches(connection, table.statement, batch_size)
+        if table.keyed is None
+        else keyed_batches(connection, table.keyed, batch_size)
+    )
+    # Closed here, not when the garbage collector gets to it: a writer's error (a full disk)
+    # keeps this frame, and so the cursor, alive in its traceback while the runner records the
+    # failure, and SQLite refused that write ("database is locked") to a connection whose read
+    # statement was never reset.
+    with closing(batches):
+        for batch in batches:
+            writer.write_rows(table.spec.name, batch)
+            if keep is not None:
+                keep.extend(batch)
+            done += len(batch)
+            watch.done += len(batch)
+            watch()
     return done
 
 

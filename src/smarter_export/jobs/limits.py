@@ -19,6 +19,7 @@ from smarter_export.errors import FileRefused
 from smarter_export.formats.base import RowCap
 from smarter_export.jobs.plan import ExportPlan, RowLimit
 from smarter_export.sources.base import Scope
+from smarter_export.sources.keyed import KeyedRows
 from smarter_export.tabular import TableSpec
 
 
@@ -31,6 +32,7 @@ class TableRows:
     rows: int  # rows the statement gives
     matched: int  # rows the filters matched (child rows: of every parent that matched)
     withheld: int = 0  # rows left out because they sit under confidential matters
+    keyed: KeyedRows | None = None  # the same rows, names joined in Python (`sources/keyed.py`)
 
     @property
     def capped(self) -> int:
@@ -40,7 +42,8 @@ class TableRows:
 
 def table_rows(connection: Connection, plan: ExportPlan) -> tuple[TableRows, ...]:
     source, scope, query, limit = plan.source, plan.scope, plan.query, plan.row_limit
-    matched = _count(connection, source.count_statement(scope, query))
+    keyed = _keyed(connection, plan, scope)
+    matched = _count_main(connection, plan, scope)
     main_rows = min(matched, limit.rows)
     main = TableRows(
         plan.tables[0],
@@ -48,6 +51,7 @@ def table_rows(connection: Connection, plan: ExportPlan) -> tuple[TableRows, ...
         main_rows,
         matched,
         _withheld_main(connection, plan, matched),
+        keyed.limited(main_rows) if keyed is not None else None,
     )
     parents = main_rows if main_rows < matched else None
     withheld = _withheld_children(connection, plan)
@@ -148,7 +152,22 @@ def _withheld_main(connection: Connection, plan: ExportPlan, matched: int) -> in
     everything = _everything(plan)
     if everything is None:
         return 0
-    return _count(connection, plan.source.count_statement(everything, plan.query)) - matched
+    return _count_main(connection, plan, everything) - matched
+
+
+def _keyed(connection: Connection, plan: ExportPlan, scope: Scope) -> KeyedRows | None:
+    """The main rows with names joined in Python, on SQLite, where joins over text keys cost
+    more than the rest of the export; PostgreSQL joins by hash and keeps its statement."""
+    if connection.dialect.name != "sqlite":
+        return None
+    return plan.source.keyed_rows(scope, plan.query)
+
+
+def _count_main(connection: Connection, plan: ExportPlan, scope: Scope) -> int:
+    keyed = _keyed(connection, plan, scope)
+    if keyed is not None:
+        return _count(connection, keyed.count_statement())
+    return _count(connection, plan.source.count_statement(scope, plan.query))
 
 
 def _withheld_children(connection: Connection, plan: ExportPlan) -> dict[str, int]:

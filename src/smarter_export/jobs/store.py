@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, not_, or_, select, update
 
 from smarter_export.jobs.records import AuditEvent, ExportJob, JobStatus
 from smarter_export.jobs.tables import export_event, export_job
@@ -26,13 +26,20 @@ def insert_job(connection: Connection, values: Mapping[str, Any]) -> None:
     connection.execute(export_job.insert(), dict(values))
 
 
+# Built once: a status poll reads one job, and building the statement for each read cost about
+# as much as running it.
+_JOB_BY_ID = select(export_job).where(export_job.c.id == bindparam("export_id"))
+_TENANTS_JOB = _JOB_BY_ID.where(export_job.c.tenant_id == bindparam("tenant_id"))
+
+
 def get_job(
     connection: Connection, export_id: str, tenant_id: str | None = None
 ) -> ExportJob | None:
-    query = select(export_job).where(export_job.c.id == export_id)
-    if tenant_id is not None:
-        query = query.where(export_job.c.tenant_id == tenant_id)
-    row = connection.execute(query).first()
+    if tenant_id is None:
+        row = connection.execute(_JOB_BY_ID, {"export_id": export_id}).first()
+    else:
+        parameters = {"export_id": export_id, "tenant_id": tenant_id}
+        row = connection.execute(_TENANTS_JOB, parameters).first()
     return ExportJob.from_row(row) if row else None
 
 

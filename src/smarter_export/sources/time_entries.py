@@ -15,8 +15,16 @@ from smarter_export.domain.tables import (
     time_entry,
     timekeeper,
 )
-from smarter_export.sources.base import DataSource, Filters, Scope, SortKey, SourceColumn
+from smarter_export.sources.base import (
+    DataSource,
+    ExportQuery,
+    Filters,
+    Scope,
+    SortKey,
+    SourceColumn,
+)
 from smarter_export.sources.common import DateRange, EntityId
+from smarter_export.sources.keyed import KeyedRows, Lookup, keyed_rows
 from smarter_export.sources.sql import amount, hours, live, visible_matter
 from smarter_export.tabular import ColumnKind as K
 from smarter_export.tabular import ExportColumn as C
@@ -87,30 +95,87 @@ class TimeEntries(DataSource):
         )
         # Only the time entry itself must be live: its timekeeper or matter may have been
         # archived since, and the work still happened.
-        query = (
+        return (
             select(te.c.id)
             .select_from(joined)
-            .where(te.c.tenant_id == scope.tenant_id, live(te), visible_matter(m))
+            .where(*_entry_conditions(scope, filters), visible_matter(m))
+            .where(*_matter_conditions(filters))
         )
-        f = filters
-        conditions: list[ColumnElement[bool]] = []
-        if f.date_from:
-            conditions.append(te.c.date >= f.date_from)
-        if f.date_to:
-            conditions.append(te.c.date <= f.date_to)
-        if f.practice_area_id:
-            conditions.append(m.c.practice_area_id == f.practice_area_id)
-        if f.client_id:
-            conditions.append(m.c.client_id == f.client_id)
-        if f.matter_id:
-            conditions.append(te.c.matter_id == f.matter_id)
-        if f.timekeeper_id:
-            conditions.append(te.c.timekeeper_id == f.timekeeper_id)
-        if f.status:
-            conditions.append(te.c.status == f.status)
-        if f.billable_status:
-            conditions.append(te.c.billable_status == f.billable_status)
-        return query.where(*conditions)
+
+    def keyed_rows(self, scope: Scope, query: ExportQuery) -> KeyedRows | None:
+        """The time entries with their invoices, the names of their people and matters looked up
+        by key (see `sources/keyed.py`); the matters they may show are a list the database checks
+        each entry against."""
+        filters = query.filters
+        assert isinstance(filters, TimeEntryFilters)
+        # The invoice stays a join: a firm's invoices grow with its years of billing, and a dict
+        # of them would hold megabytes; its people and matters are few.
+        with_invoice = te.outerjoin(inv, inv.c.id == te.c.invoice_id)
+        entries = (
+            select(te.c.id).select_from(with_invoice).where(*_entry_conditions(scope, filters))
+        )
+        matter_conditions = _matter_conditions(filters)
+        if matter_conditions or not scope.include_confidential:
+            shown = select(m.c.id).where(
+                m.c.tenant_id == scope.tenant_id, visible_matter(m), *matter_conditions
+            )
+            entries = entries.where(te.c.matter_id.in_(shown))
+        by_name = {column.column.name: column.expression for column in self.source_columns()}
+        tenant = scope.tenant_id
+        lookups = (
+            Lookup(
+                te.c.timekeeper_id, select(tk.c.id).where(tk.c.tenant_id == tenant), frozenset({tk})
+            ),
+            Lookup(
+                te.c.matter_id,
+                select(m.c.id)
+                .select_from(
+                    m.join(c, c.c.id == m.c.client_id).outerjoin(
+                        pa, pa.c.id == m.c.practice_area_id
+                    )
+                )
+                .where(m.c.tenant_id == tenant),
+                frozenset({m, c, pa}),
+            ),
+        )
+        return keyed_rows(
+            [by_name[name] for name in query.columns],
+            self.bind_scope(entries, scope, query),
+            frozenset({te, inv}),
+            lookups,
+            self._order(query),
+        )
 
     def tiebreaker(self) -> ColumnElement[Any]:
         return te.c.id
+
+
+def _entry_conditions(scope: Scope, filters: Filters) -> list[ColumnElement[bool]]:
+    """The conditions on the time entry itself: the firm's, live, and the filters on it."""
+    assert isinstance(filters, TimeEntryFilters)
+    f = filters
+    conditions: list[ColumnElement[bool]] = [te.c.tenant_id == scope.tenant_id, live(te)]
+    if f.date_from:
+        conditions.append(te.c.date >= f.date_from)
+    if f.date_to:
+        conditions.append(te.c.date <= f.date_to)
+    if f.matter_id:
+        conditions.append(te.c.matter_id == f.matter_id)
+    if f.timekeeper_id:
+        conditions.append(te.c.timekeeper_id == f.timekeeper_id)
+    if f.status:
+        conditions.append(te.c.status == f.status)
+    if f.billable_status:
+        conditions.append(te.c.billable_status == f.billable_status)
+    return conditions
+
+
+def _matter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    """The filters on the entry's matter."""
+    assert isinstance(filters, TimeEntryFilters)
+    conditions: list[ColumnElement[bool]] = []
+    if filters.practice_area_id:
+        conditions.append(m.c.practice_area_id == filters.practice_area_id)
+    if filters.client_id:
+        conditions.append(m.c.client_id == filters.client_id)
+    return conditions
