@@ -61,6 +61,11 @@ def test_formats_and_sources_are_the_registries(shared_service: LiveService) -> 
     }
     download = document["paths"]["/api/v1/export/download/{export_id}"]["get"]
     assert set(download["responses"]["200"]["content"]) >= {f.file.content_type for f in FORMATS}
+    create_schedule = document["paths"]["/api/v1/export/schedules"]["post"]["requestBody"]
+    schedule = create_schedule["content"]["application/json"]["schema"]["properties"]
+    assert set(schedule["format"]["enum"]) == names
+    assert set(schedule["dataSource"]["enum"]) == set(SOURCES)
+    assert "previousQuarter" in schedule["period"]["enum"]
 
 
 def test_the_service_answers_as_documented(shared_service: LiveService) -> None:

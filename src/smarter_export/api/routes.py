@@ -31,6 +31,7 @@ from smarter_export.api.views import format_view, source_view
 from smarter_export.errors import ValidationFailed
 from smarter_export.formats.base import GZIP_CONTENT_TYPE
 from smarter_export.formats.registry import FORMATS as EXPORT_FORMATS
+from smarter_export.formats.registry import accepted_format_names
 from smarter_export.jobs.downloads import LinkParams
 from smarter_export.jobs.records import JobStatus
 from smarter_export.sources.registry import SOURCES
@@ -65,7 +66,7 @@ CREATED_HEADERS = {
 FORMAT_NAMES = "One of " + ", ".join(
     f"{f.name} (or {', '.join(f.aliases)})" if f.aliases else f.name for f in EXPORT_FORMATS
 )
-FORMAT_ENUM = [name for f in EXPORT_FORMATS for name in (f.name, *f.aliases)]
+FORMAT_ENUM = list(accepted_format_names())
 FILE_TYPES = dict.fromkeys(
     [
         *(f.file.content_type for f in EXPORT_FORMATS),

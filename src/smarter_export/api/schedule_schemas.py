@@ -8,6 +8,9 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from smarter_export.api.schemas import Camel, ExportView
+from smarter_export.formats.registry import accepted_format_names
+from smarter_export.jobs.periods import PERIODS
+from smarter_export.sources.registry import SOURCES
 
 
 class CreateScheduleBody(Camel):
@@ -16,12 +19,18 @@ class CreateScheduleBody(Camel):
     model_config = ConfigDict(extra="allow", alias_generator=None, populate_by_name=True)
 
     name: str
-    format: str = Field(description="csv, excel or pdf")
-    dataSource: str
+    # Enums in the document only (from the registries, so a new format or source appears by
+    # itself); the service's own check answers an unknown one with a 400 naming the field.
+    format: str = Field(
+        description="The file format, as in `POST /{format}`.",
+        json_schema_extra={"enum": list(accepted_format_names())},
+    )
+    dataSource: str = Field(json_schema_extra={"enum": list(SOURCES)})
     cron: str = Field(description="5 fields (minute hour day month weekday), in `timezone`.")
     timezone: str | None = Field(None, description="IANA zone; the firm's by default.")
     period: str | None = Field(
         None,
+        json_schema_extra={"enum": [*PERIODS, None]},
         description="previousDay, previousWeek, previousMonth, previousQuarter, previousYear, "
         "monthToDate, quarterToDate, yearToDate, last7Days, last30Days: sets dateFrom/dateTo "
         "at each run.",

@@ -111,6 +111,11 @@ def format_names() -> tuple[str, ...]:
     return tuple(f.name for f in FORMATS)
 
 
+def accepted_format_names() -> tuple[str, ...]:
+    """Every name a request may give a format by: each one's name, then its aliases."""
+    return tuple(_BY_NAME)
+
+
 def find_format(format_name: str) -> ExportFormat[Any]:
     """ "xlsx" -> Excel; any case accepted; an unknown name is the caller's error (a 400)."""
     found = _BY_NAME.get(format_name.strip().lower())

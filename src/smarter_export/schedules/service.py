@@ -176,7 +176,7 @@ class ScheduleService:
             raise ValidationFailed.one("name", f"give a name of 1 to {MAX_NAME} characters")
         format_name = body.get("format")
         if not isinstance(format_name, str) or not format_name:
-            raise ValidationFailed.one("format", "required: csv, excel or pdf")
+            raise ValidationFailed.one("format", "required: one of the formats GET /formats lists")
         active = body.get("active", True)
         if not isinstance(active, bool):
             raise ValidationFailed.one("active", "give true or false")
