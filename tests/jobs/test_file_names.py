@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from smarter_export.domain.tables import client
+from smarter_export.domain.tables import client, matter
 from smarter_export.domain.tenants import find_firm
 from smarter_export.jobs.downloads import download_file_name
 from smarter_export.jobs.file_names import export_file_name, period_words, safe_stem
 from smarter_export.jobs.periods import period_dates
 from smarter_export.jobs.records import ExportJob, JobStatus
+from smarter_export.jobs.service import Caller
 from tests.jobs.world import World
 
 TODAY = date(2026, 11, 30)
@@ -256,3 +258,28 @@ def test_the_day_is_the_firms_and_a_given_file_name_wins(world: World) -> None:
     assert download_file_name(job) == "Partners (final).csv"
     job = finished(world, "csv", {"dataSource": "timekeepers", "fileName": "aux"})
     assert download_file_name(job) == "aux_.csv", "a Windows device name is never offered"
+
+
+def test_a_confidential_matter_is_never_named_in_the_file_name(world: World) -> None:
+    """Everyone in the firm sees an export's file name in the list; a confidential matter's
+    number and name are for those who may see it, so its id stands in the name instead."""
+    principal = world.caller.principal
+    partner = Caller(
+        replace(principal, permissions=principal.permissions | {"matters:confidential"})
+    )
+    assert partner.principal.sees_confidential
+    with world.runtime.engine.connect() as connection:
+        firm = find_firm(connection, "demo")
+        matter_id, number, name = connection.execute(
+            select(matter.c.id, matter.c.matter_number, matter.c.name)
+            .where(matter.c.tenant_id == firm.id, matter.c.is_confidential.is_(True))
+            .limit(1)
+        ).one()
+    body = {"dataSource": "time_entries", "matterId": matter_id}
+    export_id = world.runtime.service.create_export(partner, "csv", body, None).job.id
+    world.runner().process(export_id)
+    job = world.job(export_id)
+    assert job.status is JobStatus.COMPLETED and job.rows_processed, job.error_message
+    named = download_file_name(job)
+    assert matter_id in named
+    assert number not in named and re.sub(r"[^\w]+", "-", name).strip("-") not in named

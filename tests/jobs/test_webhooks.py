@@ -198,6 +198,23 @@ def test_a_delivery_connects_to_the_address_it_checked(
     assert message.verified and message.headers["host"].startswith(FakeDNS.NAME)
 
 
+def test_a_proxy_in_the_environment_is_not_used(
+    hooked: World, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pinned connection dials the checked address itself: urllib's proxy handler would
+    hand it the proxy's port for the receiver's address (seen: port 3128), so it is left out."""
+    monkeypatch.setenv("http_proxy", "http://proxy.invalid:3128")
+    monkeypatch.setenv("https_proxy", "http://proxy.invalid:3128")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    dns = FakeDNS(monkeypatch, "127.0.0.1", "127.0.0.1")
+    made = hooked.runtime.webhooks.register(hooked.caller.principal, {"url": dns.url(receiver)})
+    receiver.secret = made.secret
+    tried = hooked.runtime.webhooks.test(hooked.caller.principal, made.row["id"])
+    assert [a["http_status"] for a in tried["attempt_list"]] == [204], tried
+    assert receiver.received[0].verified
+
+
 def test_a_name_that_now_resolves_inside_is_refused_at_delivery(
     hooked: World, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from smarter_export.api.body import json_object
 from smarter_export.api.deps import (
@@ -158,9 +159,14 @@ async def export_status(
     views: ViewsDep,
 ) -> Envelope[ExportView]:
     """Status, progress with an estimated completion time, and the signed link once done."""
-    # On the event loop, as `create_export` is: one read by primary key costs less than the
-    # hand-off to the thread pool and back, which halved the polls a core answers.
-    return Envelope(data=views.of(service.get(principal, export_id)))
+    # On SQLite one read by primary key of a local file costs less than the hand-off to the
+    # thread pool and back (which halved the polls a core answers); a database across the
+    # network (or a pool with no connection free) must not hold every other request up.
+    if service.engine.dialect.name == "sqlite":
+        job = service.get(principal, export_id)
+    else:
+        job = await run_in_threadpool(service.get, principal, export_id)
+    return Envelope(data=views.of(job))
 
 
 @router.get(

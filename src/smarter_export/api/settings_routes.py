@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from starlette.concurrency import run_in_threadpool
 
 from smarter_export.api.body import documented_body, json_object
 from smarter_export.api.deps import CurrentPrincipal, RuntimeDep
@@ -109,7 +110,9 @@ async def update_settings(
     request: Request, principal: CurrentPrincipal, service: SettingsDep
 ) -> Envelope[FirmSettingsView]:
     """Admins only: change the fields given; a bad one is a 400 naming it."""
-    return Envelope(data=settings_view(service.update(principal, await json_object(request))))
+    body = await json_object(request)
+    # A write: in the thread pool, so a database busy with a worker's write holds only this one.
+    return Envelope(data=settings_view(await run_in_threadpool(service.update, principal, body)))
 
 
 @router.get(

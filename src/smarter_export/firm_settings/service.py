@@ -54,7 +54,8 @@ class FirmSettingsService:
             store.save(
                 connection,
                 principal.tenant_id,
-                merged,
+                values,
+                defaults=merged,
                 actor=principal.user_id,
                 now=now,
                 changes=changes,

@@ -48,11 +48,14 @@ def save(
     tenant_id: str,
     values: dict[str, Any],
     *,
+    defaults: dict[str, Any],
     actor: str,
     now: datetime,
     changes: dict[str, Any],
 ) -> None:
-    """Upsert the firm's row with `values` and record `changes` (old and new) in its trail."""
+    """Set the columns in `values` on the firm's row (made from `defaults` if it has none yet)
+    and record `changes` (old and new) in its trail. Only the columns given are written, so two
+    admins changing different settings at once both keep their change."""
     row = {**values, "updated_by": actor, "updated_at": now}
     found = connection.execute(
         update(firm_export_settings)
@@ -62,7 +65,9 @@ def save(
     if found.rowcount == 0:
         try:
             with connection.begin_nested():
-                connection.execute(firm_export_settings.insert(), {"tenant_id": tenant_id, **row})
+                connection.execute(
+                    firm_export_settings.insert(), {"tenant_id": tenant_id, **defaults, **row}
+                )
         except IntegrityError:  # another admin's first change landed in between: ours is last
             connection.execute(
                 update(firm_export_settings)

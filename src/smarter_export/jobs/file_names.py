@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -43,14 +44,17 @@ _MIN_RECORD_CHARACTERS = 12  # a client's or matter's name, cut to fit, still re
 def planned_file_name(
     connection: Connection, plan: ExportPlan, requested_at: datetime, *, named_period: bool
 ) -> str:
-    """The name of `plan`'s file, requested at `requested_at`: its records named as `plan`'s
-    scope may see them, its day the firm's (or the request's) zone's; `named_period` when the
+    """The name of `plan`'s file, requested at `requested_at`: its records named as anyone in
+    the firm may see them, its day the firm's (or the request's) zone's; `named_period` when the
     request named its period (previousQuarter) rather than typing dates."""
     filters = plan.source.file_filters(plan.query)
+    # The name is shown to everyone in the firm who lists exports: a confidential matter is
+    # named only inside the file, for those who may see it; its id stands in the name.
+    everyone = replace(plan.scope, include_confidential=False)
     return export_file_name(
         plan.source.file_subject(plan.query),
         filters,
-        labels=record_labels(connection, plan.scope, filters),
+        labels=record_labels(connection, everyone, filters),
         made_on=requested_at.astimezone(ZoneInfo(plan.info.timezone)).date(),
         extension=plan.file_extension,
         named_period=named_period,

@@ -62,7 +62,11 @@ def pinned_opener(addresses: list[str]) -> urllib.request.OpenerDirector:
         def https_open(self, request: urllib.request.Request) -> http.client.HTTPResponse:
             return self.do_open(_factory(_PinnedHTTPS, addresses, context=context), request)
 
-    return urllib.request.build_opener(_NoRedirects, HTTP, HTTPS)
+    # Direct, never through a proxy from the environment (`https_proxy`): the pinned connection
+    # dials the checked address itself, and a proxy in between would get the receiver's address
+    # with the proxy's port. A deployment whose egress needs a proxy cannot deliver webhooks yet.
+    no_proxy = urllib.request.ProxyHandler({})
+    return urllib.request.build_opener(no_proxy, _NoRedirects, HTTP, HTTPS)
 
 
 def _factory(kind: Any, addresses: list[str], **fixed: Any) -> Any:
