@@ -50,6 +50,8 @@ def test_formats_are_listed_with_their_options(shared_service: LiveService) -> N
     assert parquet["rowGroupRows"]["type"] == "integer"
     assert by_name["parquet"]["optionsSchema"]["properties"]["rowGroupRows"]["maximum"] == 1_000_000
     assert by_name["parquet"]["severalTablesExtension"] == ".zip"
+    # LEDES fields are its version's: the Export Center offers no column choice for it.
+    assert [name for name, f in by_name.items() if f["fixedColumns"]] == ["ledes"]
     # The OpenAPI document names every format from the same registrations.
     create = openapi["paths"]["/api/v1/export/{format}"]["post"]
     (parameter,) = [p for p in create["parameters"] if p["name"] == "format"]
