@@ -12,15 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Column, ColumnElement, Engine, select, update
 
-from smarter_export.domain.tables import matter, time_entry, timekeeper
+from smarter_export.domain.tables import matter, time_entry
 from smarter_export.domain.tenants import find_firm
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.jobs.engine import run_export
 from smarter_export.jobs.limits import table_rows
 from smarter_export.jobs.plan import ExportPlan, plan_export
 from smarter_export.settings import Settings
+from smarter_export.sources.sql import live
 from tests.jobs.test_fidelity import reference_csv, salted_engine, with_writer
 from tests.readers import csv_tables
 
@@ -83,6 +84,29 @@ def some_id(engine: Engine, column: str) -> str:
             select(matter.c[f"{column}_id"]).where(matter.c.id == value)
         ).scalar_one()
         return str(found)
+
+
+def point_an_entry_at_another_firm(
+    engine: Engine, planned: ExportPlan, column: Column[Any], *where: ColumnElement[bool]
+) -> None:
+    """Set `column` of one live entry of the firm (where `where` holds) to the id of another
+    firm's row of the table the column refers to."""
+    (foreign_key,) = column.foreign_keys
+    table = foreign_key.column.table
+    with engine.begin() as connection:
+        stranger = connection.execute(
+            select(table.c.id).where(table.c.tenant_id != planned.scope.tenant_id)
+        ).first()
+        assert stranger is not None
+        entry = connection.execute(
+            select(time_entry.c.id).where(
+                time_entry.c.tenant_id == planned.scope.tenant_id, live(time_entry), *where
+            )
+        ).first()
+        assert entry is not None
+        connection.execute(
+            update(time_entry).where(time_entry.c.id == entry.id).values({column: stranger.id})
+        )
 
 
 def keyed_taken(engine: Engine, planned: ExportPlan) -> bool:
@@ -164,17 +188,6 @@ def test_an_entry_pointing_at_another_firms_timekeeper_fails_instead_of_naming_t
     and says so rather than write a row that differs."""
     assert salted_engine.dialect.name == "sqlite"
     planned = time_entries_plan(salted_engine, tmp_path, {}, confidential=True)
-    with salted_engine.begin() as connection:
-        stranger = connection.execute(
-            select(timekeeper.c.id).where(timekeeper.c.tenant_id != planned.scope.tenant_id)
-        ).first()
-        assert stranger is not None
-        entry = connection.execute(
-            select(time_entry.c.id).where(time_entry.c.tenant_id == planned.scope.tenant_id)
-        ).first()
-        assert entry is not None
-        connection.execute(
-            update(time_entry).where(time_entry.c.id == entry.id).values(timekeeper_id=stranger.id)
-        )
+    point_an_entry_at_another_firm(salted_engine, planned, time_entry.c.timekeeper_id)
     with pytest.raises(RuntimeError, match="not among the firm's rows"):
         run_export(salted_engine, with_writer(planned, CsvWriter()), tmp_path / "out.csv")

@@ -68,8 +68,9 @@ def keyed_batches(
 ) -> Generator[Sequence[Row], None, None]:
     """The rows of `keyed`, as `typed_batches` gives those of the joined statement."""
     lookups: list[dict[Any, tuple[Any, ...]]] = []
-    for statement in keyed.lookups:
-        lookups.append({row[0]: tuple(row[1:]) for row in connection.execute(statement)})
+    for number in range(len(keyed.lookups)):
+        rows = connection.execute(keyed.lookup_rows(number))
+        lookups.append({row[0]: tuple(row[1:]) for row in rows})
     result = connection.execute(keyed.statement)
     try:
         cursor = result.cursor
@@ -86,7 +87,8 @@ def keyed_batches(
 
 def outside_the_firm(key: object) -> RuntimeError:
     """A foreign key that leads outside the firm's rows: the join would have shown another
-    firm's name, or dropped the row. Neither may happen unsaid."""
+    firm's name, or dropped the row, or (a nullable lookup's) blanked it. None may happen
+    unsaid: only a NULL key gives an empty cell."""
     return RuntimeError(f"A row points to {key!r}, which is not among the firm's rows.")
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Select
+from sqlalchemy import CompoundSelect, Connection, Select
 
 from smarter_export.formats.base import ExportWriter, LineWriter
 from smarter_export.jobs.batches import outside_the_firm
@@ -46,7 +46,9 @@ def line_batches(
                 raise outside_the_firm(missing.args[0]) from None
 
 
-def _fragments(connection: Connection, statement: Select[Any]) -> dict[Any, str]:
+def _fragments(
+    connection: Connection, statement: Select[Any] | CompoundSelect[Any]
+) -> dict[Any, str]:
     """A lookup's fragments by key (the rows are a key and a text)."""
     return {row[0]: row[1] for row in connection.execute(statement)}
 

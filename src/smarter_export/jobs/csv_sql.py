@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    CompoundSelect,
     Date,
     DateTime,
     Dialect,
@@ -79,7 +80,7 @@ class Escape:
 class FragmentLookup:
     """One run of cells from one lookup: a dict of key -> their CSV text, read once."""
 
-    statement: Select[Any]  # the key, then the fragment's text
+    statement: Select[Any] | CompoundSelect[Any]  # the key, then the fragment's text
 
 
 @dataclass(frozen=True)
@@ -354,10 +355,7 @@ def compile_lines(
             selected.append(line)
         else:
             assert keyed is not None
-            rows = keyed.lookups[run.lookup]
-            key = rows.selected_columns[0]
-            fragment = rows.with_only_columns(key, line, maintain_column_froms=True)
-            fragments.append(FragmentLookup(fragment))
+            fragments.append(FragmentLookup(keyed.lookup_rows(run.lookup, line)))
             pieces.append(len(fragments) - 1)
             selected.append(main_columns[run.sources[0]])
     return CsvLines(

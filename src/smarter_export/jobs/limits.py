@@ -160,7 +160,7 @@ def _keyed(connection: Connection, plan: ExportPlan, scope: Scope) -> KeyedRows 
     more than the rest of the export; PostgreSQL joins by hash and keeps its statement."""
     if connection.dialect.name != "sqlite":
         return None
-    return plan.source.keyed_rows(scope, plan.query)
+    return plan.source.keyed_rows(scope, plan.query, lambda count: _count(connection, count))
 
 
 def _count_main(connection: Connection, plan: ExportPlan, scope: Scope) -> int:

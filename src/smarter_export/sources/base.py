@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 
 from smarter_export.errors import FieldProblem, ValidationFailed
 from smarter_export.settings import Settings
-from smarter_export.sources.keyed import KeyedRows
+from smarter_export.sources.keyed import Counter, KeyedRows
 from smarter_export.sources.sql import INCLUDE_CONFIDENTIAL
 from smarter_export.tabular import ExportColumn, TableSpec
 
@@ -264,10 +264,10 @@ class DataSource:
         )
         return self.bind_scope(statement, scope, query)
 
-    def keyed_rows(self, scope: Scope, query: ExportQuery) -> KeyedRows | None:
+    def keyed_rows(self, scope: Scope, query: ExportQuery, count: Counter) -> KeyedRows | None:
         """The same rows as `statement`, read from the main table alone with the small tables'
-        values joined by key in Python (`sources/keyed.py`); None where a source has no such
-        form, or not for this query."""
+        values joined by key in Python (`sources/keyed.py`; `count` runs a bounded lookup's
+        COUNT); None where a source has no such form, or not for this query."""
         return None
 
     def keys(self, scope: Scope, query: ExportQuery, first: int | None = None) -> Select[Any]:

@@ -4,8 +4,14 @@ A time entry's row names its timekeeper, matter, client and invoice. In SQL that
 per row through text UUID keys, and on SQLite those joins cost more than the rest of the export
 (the `sqlite3` shell needs 7 s for a million joined rows against 2 s for the bare table). The
 small tables of one firm (its timekeepers, its matters with their clients) fit in memory many
-times over, so they are read once into dicts and each row looks its names up by key. A table
-that grows with the rows (invoices, with years of billing) stays a join of the main statement.
+times over, so they are read once into dicts and each row looks its names up by key.
+
+A table that grows with the firm's years (its invoices) is a **bounded** lookup: its rows are
+counted first (one COUNT in the export's read snapshot), and it is read into a dict only up to
+`LOOKUP_ROWS` rows; above that, or where the order needs it, the main statement joins it as the
+joined statement does. A **nullable** lookup is a LEFT JOIN's table: a NULL key gives the values
+a join that finds nothing gives (its dict holds the NULL key, computed by the database); any
+other key must be the firm's, or the export fails (`outside_the_firm`).
 
 A source offers `KeyedRows` where it can (`DataSource.keyed_rows`); the joined statement stays
 the reference, and the fidelity tests hold the two to the same rows.
@@ -13,22 +19,43 @@ the reference, and the fidelity tests hold the two to the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, func
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    FromClause,
+    Select,
+    false,
+    func,
+    literal,
+    null,
+    select,
+)
 from sqlalchemy.sql.util import find_tables
+
+# The most rows a bounded lookup is read into a dict with; above, the main statement joins it.
+# Measured (tracemalloc, the 63,821 invoices of the demo firm at 1M time entries, their number
+# by id): 280 bytes a row as values (`jobs/batches.py`), 235 as CSV fragments (`csv_lines.py`).
+# 100,000 rows are about 28 MB, beside an export's ~125 MB peak (the 150 MB target); the demo
+# firm reaches it at about 1.6 million time entries.
+LOOKUP_ROWS = 100_000
+
+Counter = Callable[[Select[Any]], int]  # the one row of a COUNT statement, in the read snapshot
 
 
 @dataclass(frozen=True)
 class Lookup:
-    """A small table of the firm, by key: what the main rows point to through one column, never
-    null (an inner join: a LEFT JOIN's table stays in the main statement)."""
+    """A table of the firm, by key: what the main rows point to through one column."""
 
     key: ColumnElement[Any]  # the main table's column holding the key: time_entry.timekeeper_id
     rows: Select[Any]  # the key, then nothing yet: `KeyedRows` adds the values it needs
     tables: frozenset[FromClause]  # the tables (aliases) of the rows: a column of one of these
+    nullable: bool = False  # the key may be NULL: the joined statement LEFT JOINs the table
+    # Bounded: the join (on the main table) that reads it instead when it is too large for a dict.
+    joined_on: ColumnElement[bool] | None = None
 
     def holds(self, expression: ColumnElement[Any]) -> bool:
         return bool(_tables_of(expression)) and _tables_of(expression) <= self.tables
@@ -48,6 +75,20 @@ class KeyedRows:
     statement: Select[Any]  # the main table's values and the lookups' keys: filtered, in order
     lookups: tuple[Select[Any], ...]  # per lookup: the key, then the values the cells use
     cells: tuple[Cell, ...]
+    nullable: tuple[bool, ...]  # per lookup: whether its key may be NULL (`with_null_key`)
+    joined: tuple[str, ...]  # the bounded lookups' tables the statement joins instead
+
+    def lookup_rows(
+        self, number: int, *values: ColumnElement[Any]
+    ) -> Select[Any] | CompoundSelect[Any]:
+        """What the dict of lookup `number` is read from: the key, then its values (or
+        `values` computed from them: CSV text)."""
+        rows = self.lookups[number]
+        if values:
+            rows = rows.with_only_columns(
+                rows.selected_columns[0], *values, maintain_column_froms=True
+            )
+        return with_null_key(rows) if self.nullable[number] else rows
 
     def count_statement(self) -> Select[Any]:
         return self.statement.with_only_columns(func.count()).order_by(None).limit(None)
@@ -62,9 +103,28 @@ def keyed_rows(
     main_tables: frozenset[FromClause],
     lookups: Sequence[Lookup],
     order: Sequence[ColumnElement[Any]],
+    *,
+    count: Counter,
 ) -> KeyedRows | None:
     """The chosen columns as main-table columns and lookups, or None if one is neither (or the
-    order needs a lookup: sorting is the database's job)."""
+    order needs a lookup that cannot be joined: sorting is the database's job). A bounded lookup
+    is joined where the order needs it, or where a column needs it and it holds more than
+    `LOOKUP_ROWS` rows (counted only then)."""
+    joined: list[str] = []
+    for lookup in lookups:
+        if lookup.joined_on is None:
+            continue
+        ordered = any(lookup.holds(key) for key in order)
+        if ordered or (any(map(lookup.holds, chosen)) and _too_large(lookup, count)):
+            (main_table,), (table,) = _tables_of(lookup.key), lookup.rows.get_final_froms()
+            # A FROM of its own (not `Select.join`), so that a statement made of this one by
+            # `with_only_columns(..., maintain_column_froms=True)` still finds its left side.
+            main_rows = main_rows.select_from(
+                main_table.join(table, lookup.joined_on, isouter=lookup.nullable)
+            )
+            main_tables |= lookup.tables
+            joined.extend(sorted(t.description for t in lookup.tables))
+    lookups = [lookup for lookup in lookups if not lookup.tables <= main_tables]
     if not all(_tables_of(key) and _tables_of(key) <= main_tables for key in order):
         return None
     selected: list[ColumnElement[Any]] = []
@@ -93,7 +153,25 @@ def keyed_rows(
             cell if cell.lookup is None else replace(cell, lookup=renumbered[cell.lookup])
             for cell in cells
         ),
+        nullable=tuple(lookups[n].nullable for n in used),
+        joined=tuple(joined),
     )
+
+
+def with_null_key(rows: Select[Any]) -> CompoundSelect[Any]:
+    """A nullable lookup's rows (a key, then values), and the row of the NULL key: its values as
+    the database computes them over a LEFT JOIN that finds nothing (NULL, or what an expression
+    makes of NULL), so that a dict of them gives what the joined statement gives."""
+    _key, *values = rows.selected_columns
+    (table,) = rows.get_final_froms()
+    one_row = select(literal(1).label("one")).subquery("no_match")
+    nothing = select(null(), *values).select_from(one_row.outerjoin(table, false()))
+    return rows.union_all(nothing)
+
+
+def _too_large(lookup: Lookup, count: Counter) -> bool:
+    rows = count(lookup.rows.with_only_columns(func.count(), maintain_column_froms=True))
+    return rows > LOOKUP_ROWS
 
 
 def _tables_of(expression: ColumnElement[Any]) -> frozenset[FromClause]:

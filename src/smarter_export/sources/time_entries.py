@@ -24,7 +24,7 @@ from smarter_export.sources.base import (
     SourceColumn,
 )
 from smarter_export.sources.common import DateRange, EntityId
-from smarter_export.sources.keyed import KeyedRows, Lookup, keyed_rows
+from smarter_export.sources.keyed import Counter, KeyedRows, Lookup, keyed_rows
 from smarter_export.sources.sql import amount, hours, live, visible_matter
 from smarter_export.tabular import ColumnKind as K
 from smarter_export.tabular import ExportColumn as C
@@ -102,18 +102,13 @@ class TimeEntries(DataSource):
             .where(*_matter_conditions(filters))
         )
 
-    def keyed_rows(self, scope: Scope, query: ExportQuery) -> KeyedRows | None:
-        """The time entries with their invoices, the names of their people and matters looked up
-        by key (see `sources/keyed.py`); the matters they may show are a list the database checks
+    def keyed_rows(self, scope: Scope, query: ExportQuery, count: Counter) -> KeyedRows | None:
+        """The time entries with the names of their people, matters and invoices looked up by
+        key (see `sources/keyed.py`); the matters they may show are a list the database checks
         each entry against."""
         filters = query.filters
         assert isinstance(filters, TimeEntryFilters)
-        # The invoice stays a join: a firm's invoices grow with its years of billing, and a dict
-        # of them would hold megabytes; its people and matters are few.
-        with_invoice = te.outerjoin(inv, inv.c.id == te.c.invoice_id)
-        entries = (
-            select(te.c.id).select_from(with_invoice).where(*_entry_conditions(scope, filters))
-        )
+        entries = select(te.c.id).select_from(te).where(*_entry_conditions(scope, filters))
         matter_conditions = _matter_conditions(filters)
         if matter_conditions or not scope.include_confidential:
             shown = select(m.c.id).where(
@@ -137,13 +132,22 @@ class TimeEntries(DataSource):
                 .where(m.c.tenant_id == tenant),
                 frozenset({m, c, pa}),
             ),
+            # An entry not yet billed has none; a firm's invoices grow with its years of billing.
+            Lookup(
+                te.c.invoice_id,
+                select(inv.c.id).where(inv.c.tenant_id == tenant),
+                frozenset({inv}),
+                nullable=True,
+                joined_on=inv.c.id == te.c.invoice_id,
+            ),
         )
         return keyed_rows(
             [by_name[name] for name in query.columns],
             self.bind_scope(entries, scope, query),
-            frozenset({te, inv}),
+            frozenset({te}),
             lookups,
             self._order(query),
+            count=count,
         )
 
     def tiebreaker(self) -> ColumnElement[Any]:
