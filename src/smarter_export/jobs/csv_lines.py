@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Select
 
 from smarter_export.formats.base import ExportWriter, LineWriter
 from smarter_export.jobs.batches import outside_the_firm
+from smarter_export.jobs.csv_postgres import postgres_lines, proven
 from smarter_export.jobs.csv_sql import CsvLines, Escape, compile_lines
 from smarter_export.jobs.limits import TableRows
 
@@ -28,14 +29,20 @@ def table_lines(connection: Connection, table: TableRows, writer: ExportWriter) 
     a column cannot be rendered exactly on this database."""
     if not isinstance(writer, LineWriter):
         return None
-    return compile_lines(
+    lines = compile_lines(
         connection.dialect, table.statement, table.spec.columns, writer.line_dialect(), table.keyed
     )
+    if lines is not None and connection.dialect.name == "postgresql":
+        return lines if proven(connection, table.statement, table.spec.columns) else None
+    return lines
 
 
 def line_batches(
     connection: Connection, lines: CsvLines, batch_size: int
 ) -> Generator[list[str], None, None]:
+    if connection.dialect.name == "postgresql" and lines.pieces == (None,):
+        yield from postgres_lines(connection, lines.statement, batch_size)
+        return
     with _escapes(connection, lines.escapes):
         fragments = [_fragments(connection, fragment.statement) for fragment in lines.fragments]
         assemble = _compile_assembler(lines.pieces, fragments)
