@@ -231,13 +231,22 @@ def _unescaped(message: bytes) -> str:
 
 
 def _as_sent(connection: Connection, statement: Select[Any]) -> tuple[str, dict[str, Any]] | None:
-    """The statement's SQL and parameters as the driver would be given them (lists in `IN`
-    expanded), or None where SQLAlchemy would convert a parameter first (a bind processor): it
-    then goes by cursor."""
-    expanded = statement.compile(dialect=connection.dialect).construct_expanded_state()
-    if any(name in expanded.processors for name in expanded.parameters):
+    """The statement's SQL and parameters as SQLAlchemy would hand them to the driver: lists in
+    `IN` expanded, each value through its type's bind processor (a boolean made a bool, a
+    timestamp made UTC). None if a parameter's name had to be escaped (not one of ours)."""
+    dialect = connection.dialect
+    compiled = statement.compile(dialect=dialect)
+    if compiled.escaped_bind_names:
         return None
-    return expanded.statement, dict(expanded.parameters)
+    expanded = compiled.construct_expanded_state()
+    params = dict(expanded.parameters)
+    for bind, name in compiled.bind_names.items():
+        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is None:
+            continue
+        for sent in expanded.parameter_expansion.get(name, [name]):
+            params[sent] = processor(params[sent])
+    return expanded.statement, params
 
 
 def _through_a_cursor(
