@@ -35,6 +35,7 @@ from sqlalchemy import (
 
 from smarter_export.formats.safety import FORMULA_TRIGGERS, neutralise
 from smarter_export.jobs.csv_sql import LINE_END
+from smarter_export.jobs.pg_copy import copy_batches
 from smarter_export.tabular import ColumnKind, ExportColumn
 
 # pg_type OIDs whose psycopg value PostgresCsv spells: text, varchar; int2, int4, int8;
@@ -154,16 +155,8 @@ def copied_csv(
 ) -> Generator[list[str], None, None]:
     """The table's lines as COPY writes them, with CsvWriter's line end."""
     copy_sql = f"COPY ({lines.sql}) TO STDOUT (FORMAT csv, DELIMITER '{lines.delimiter}')"
-    driver: Any = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(copy_sql, lines.params) as copy:
-        messages: list[Any] = []
-        for message in copy:  # one row each
-            messages.append(message)
-            if len(messages) == batch_size:
-                yield csv_lines_of(messages)
-                messages = []
-        if messages:
-            yield csv_lines_of(messages)
+    for messages in copy_batches(connection, copy_sql, lines.params, batch_size):
+        yield csv_lines_of(messages)
 
 
 def csv_lines_of(messages: Sequence[Any]) -> list[str]:
@@ -188,16 +181,8 @@ def postgres_lines(
             yield [line for (line,) in rows]
         return
     sql, params = sent
-    driver: Any = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
-        messages: list[Any] = []
-        for message in copy:  # one row each
-            messages.append(message)
-            if len(messages) == batch_size:
-                yield copied_lines(messages)
-                messages = []
-        if messages:
-            yield copied_lines(messages)
+    for messages in copy_batches(connection, f"COPY ({sql}) TO STDOUT", params, batch_size):
+        yield copied_lines(messages)
 
 
 # A line's text ends with CsvWriter's "\r\n", which COPY's text format sends escaped, and the
