@@ -16,9 +16,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import CHAR, DateTime, Engine, Numeric, cast, literal, select, type_coerce
+from sqlalchemy import CHAR, DateTime, Engine, Numeric, cast, literal, select, text, type_coerce
+from sqlalchemy.exc import DataError
 
 from smarter_export.domain.types import UtcDateTime
+from smarter_export.errors import ExportCancelled
 from smarter_export.formats.csv_options import CsvOptions
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.jobs.csv_lines import table_lines
@@ -144,3 +146,47 @@ def test_copys_text_rows_are_unescaped() -> None:
     assert copied_lines(plain) == ["a,b\r\n", "山,d\r\n"]
     escaped = [b'"x\\ny\\\\n\\t\\r\\b\\f\\v",\\\\\\r\\n\n', b"c\\r\\n\n"]
     assert copied_lines(escaped) == ['"x\ny\\n\t\r\b\f\v",\\\r\n', "c\r\n"]
+
+
+@ON_POSTGRES
+def test_a_date_python_cannot_read_fails_the_export_both_ways(
+    salted_engine: Engine, tmp_path: Path
+) -> None:
+    """The rows' path cannot read a date before year 1; the server must not write it either."""
+    with salted_engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE time_entry SET date = '0044-03-15 BC' WHERE id = "
+                "(SELECT min(id) FROM time_entry)"
+            )
+        )
+    planned = plan(salted_engine, tmp_path, "time_entries", {})
+    with pytest.raises(DataError, match="date too small"):
+        run_export(salted_engine, with_writer(planned, RowsOnly(CsvWriter())), tmp_path / "rows")
+    with pytest.raises(DataError, match="a date Python cannot read: 0044-03-15 BC"):
+        run_export(salted_engine, with_writer(planned, LinesSeen(CsvOptions())), tmp_path / "lines")
+
+
+@ON_POSTGRES
+def test_a_cancel_in_the_middle_of_copy_leaves_the_connection_usable(
+    salted_engine: Engine, tmp_path: Path
+) -> None:
+    planned = replace(plan(salted_engine, tmp_path, "time_entries", {}), batch_size=100)
+    checks: list[int] = []
+
+    def stop_after_two_batches() -> bool:
+        checks.append(1)
+        return len(checks) > 2  # the first report and one batch pass; the second stops it
+
+    seen = LinesSeen(CsvOptions())
+    with pytest.raises(ExportCancelled):
+        run_export(
+            salted_engine,
+            with_writer(planned, seen),
+            tmp_path / "cancelled",
+            should_stop=stop_after_two_batches,
+        )
+    assert seen.lines == {"time_entries": 200}  # stopped inside the COPY, not after it
+    # The pooled connection was left ready: the next export on it is whole.
+    lines, rows, given, written = exported_both_ways(salted_engine, tmp_path, "time_entries", {})
+    assert lines == rows and given == written

@@ -18,14 +18,35 @@ from typing import Any
 import psycopg
 from psycopg import pq
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 
 def copy_batches(
     connection: Connection, copy_sql: str, params: dict[str, Any], batch_size: int
 ) -> Generator[list[memoryview], None, None]:
     """The COPY's rows (CopyData messages), `batch_size` at a time, in the connection's
-    transaction. An error the server raises mid-way (a value that fails) is raised here."""
+    transaction. A driver's error (a value that fails on the server, a lost connection) is
+    raised as SQLAlchemy raises it for any statement, so the runner classifies it the same."""
     driver: Any = connection.connection.driver_connection
+    try:
+        yield from _batches(driver, copy_sql, params, batch_size)
+    except psycopg.Error as error:
+        lost = connection.dialect.is_disconnect(error, driver, None)  # type: ignore[arg-type]
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            copy_sql,
+            params,
+            error,
+            psycopg.Error,
+            connection_invalidated=lost,
+            dialect=connection.dialect,
+        ) from error
+
+
+def _batches(
+    driver: Any, copy_sql: str, params: dict[str, Any], batch_size: int
+) -> Generator[list[memoryview], None, None]:
     pgconn: Any = driver.pgconn
     with driver.cursor() as cursor, cursor.copy(copy_sql, params):
         get_copy_data = pgconn.get_copy_data
