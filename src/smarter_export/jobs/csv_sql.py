@@ -111,8 +111,6 @@ class CsvSqlDialect:
         return func.coalesce(case((needs_quotes, quoted), else_=guarded), "")
 
     def starts_with_trigger(self, value: ColumnElement[Any]) -> ColumnElement[bool]:
-        if all(len(trigger) == 1 for trigger in FORMULA_TRIGGERS):  # a number compares fastest
-            return func.unicode(value).in_([ord(trigger) for trigger in FORMULA_TRIGGERS])
         by_length: dict[int, list[str]] = {}
         for trigger in FORMULA_TRIGGERS:
             by_length.setdefault(len(trigger), []).append(trigger)
@@ -159,6 +157,11 @@ class SqliteCsv(CsvSqlDialect):
 
     def contains(self, value: ColumnElement[Any], special: str) -> ColumnElement[bool]:
         return func.instr(value, special) > 0
+
+    def starts_with_trigger(self, value: ColumnElement[Any]) -> ColumnElement[bool]:
+        if all(len(trigger) == 1 for trigger in FORMULA_TRIGGERS):  # a number compares fastest
+            return func.unicode(value).in_([ord(trigger) for trigger in FORMULA_TRIGGERS])
+        return super().starts_with_trigger(value)
 
     def decimal(self, value: ColumnElement[Any], scale: int, escape: Escape | None) -> Text | None:
         """SQLAlchemy's Decimal is `Decimal("%.{scale}f" % value)`, which prints the double
