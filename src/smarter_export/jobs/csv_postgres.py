@@ -6,8 +6,10 @@ expression is a float on the server if one of its terms is, a String may be a pa
 SQLAlchemy's types do not say; the server does, for the statement itself, before a line is
 read (`proven`), in the export's snapshot and on its connection.
 
-The lines then come through a server-side cursor, as the DB-API's tuples (no Row objects), a
-batch at a time.
+Then a table of several columns is written by COPY's own CSV (`compile_copy`: the fields are
+the writer's text, COPY quotes them); a table of one column takes `csv_sql`'s line SQL, sent
+through COPY's text format and unescaped (`postgres_lines`). Both read COPY on the export's
+connection (`pg_copy.py`).
 """
 
 from __future__ import annotations
