@@ -5,7 +5,9 @@ it counts and streams (a consistent snapshot), decides once how many rows of eac
 the file (`limits.py`), and watches every step: after each batch of main and child rows, and
 every second of the writer's close, it reports progress (with the phase) and asks whether to
 stop, so the caller can renew its lease, honour a cancel and enforce its time limit. It writes
-only to the path it is given; publishing is the caller's job.
+only to the path it is given; publishing is the caller's job. A writer that takes lines (CSV)
+is given, for each table the database can render exactly, the lines the database wrote
+(`csv_lines.py`) instead of rows, watched and counted the same way.
 """
 
 from __future__ import annotations
