@@ -17,25 +17,45 @@ from sqlalchemy import CompoundSelect, Connection, Select
 
 from smarter_export.formats.base import ExportWriter, LineWriter
 from smarter_export.jobs.batches import outside_the_firm
+from smarter_export.jobs.csv_postgres import (
+    CopyLines,
+    compile_copy,
+    copied_csv,
+    postgres_lines,
+    proven,
+)
 from smarter_export.jobs.csv_sql import CsvLines, Escape, compile_lines
 from smarter_export.jobs.limits import TableRows
 
 Assembler = Callable[[Sequence[Any]], list[str]]
 
 
-def table_lines(connection: Connection, table: TableRows, writer: ExportWriter) -> CsvLines | None:
+def table_lines(
+    connection: Connection, table: TableRows, writer: ExportWriter
+) -> CsvLines | CopyLines | None:
     """The table's lines as the database renders them, or None: the writer takes rows only, or
     a column cannot be rendered exactly on this database."""
     if not isinstance(writer, LineWriter):
         return None
-    return compile_lines(
-        connection.dialect, table.statement, table.spec.columns, writer.line_dialect(), table.keyed
-    )
+    text = writer.line_dialect()
+    if connection.dialect.name == "postgresql":
+        if not proven(connection, table.statement, table.spec.columns):
+            return None
+        copied = compile_copy(connection, table.statement, table.spec.columns, text)
+        if copied is not None:
+            return copied
+    return compile_lines(connection.dialect, table.statement, table.spec.columns, text, table.keyed)
 
 
 def line_batches(
-    connection: Connection, lines: CsvLines, batch_size: int
+    connection: Connection, lines: CsvLines | CopyLines, batch_size: int
 ) -> Generator[list[str], None, None]:
+    if isinstance(lines, CopyLines):
+        yield from copied_csv(connection, lines, batch_size)
+        return
+    if connection.dialect.name == "postgresql" and lines.pieces == (None,):
+        yield from postgres_lines(connection, lines.statement, batch_size)
+        return
     with _escapes(connection, lines.escapes):
         fragments = [_fragments(connection, fragment.statement) for fragment in lines.fragments]
         assemble = _compile_assembler(lines.pieces, fragments)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -118,6 +119,10 @@ class CsvSqlDialect:
 
     def contains(self, value: ColumnElement[Any], special: str) -> ColumnElement[bool]:
         raise NotImplementedError
+
+    def result_processor(self, sql_type: Any, dialect: Dialect) -> Any:
+        """What SQLAlchemy does to the driver's value of `sql_type` (None: nothing)."""
+        return sql_type.dialect_impl(dialect).result_processor(dialect, None)
 
     def decimal(self, value: ColumnElement[Any], scale: int, escape: Escape | None) -> Text | None:
         raise NotImplementedError
@@ -240,7 +245,64 @@ def _evaluated_once(element: evaluated_once, compiler: SQLCompiler, **kw: Any) -
     return f"(SELECT {compiler.process(text, **inner)} FROM (SELECT {named}) AS csv_row)"
 
 
-DIALECTS: dict[str, type[CsvSqlDialect]] = {SqliteCsv.name: SqliteCsv}
+class PostgresCsv(CsvSqlDialect):
+    """PostgreSQL: every field is spelt on the server, with no escape to Python.
+
+    What makes it exact is the result's types, which the SQL expression's SQLAlchemy type does
+    not prove (a Numeric expression may be a float on the server): `csv_postgres.py` asks the
+    server for the statement's column types before the lines are used, and only a text or
+    varchar, an int2/4/8, a numeric, a date or a boolean takes this path. For those, psycopg's
+    value is known: text as is; an int; a numeric is `Decimal(its text)` (SQLAlchemy leaves a
+    numeric alone), whose `plain_decimal` is that text again (PostgreSQL never writes an
+    exponent, nor a negative zero); a date is Python's only between years 1 and 9999.
+    """
+
+    name = "postgresql"
+    escapes = False
+
+    def starts_with_trigger(self, value: ColumnElement[Any]) -> ColumnElement[bool]:
+        if all(len(trigger) == 1 for trigger in FORMULA_TRIGGERS):  # ascii(): the code point
+            return func.ascii(value).in_([ord(trigger) for trigger in FORMULA_TRIGGERS])
+        return super().starts_with_trigger(value)
+
+    def contains(self, value: ColumnElement[Any], special: str) -> ColumnElement[bool]:
+        return func.strpos(value, special) > 0
+
+    def result_processor(self, sql_type: Any, dialect: Dialect) -> Any:
+        if isinstance(sql_type, Numeric) and not isinstance(sql_type, Float):
+            return sql_type.dialect_impl(dialect).result_processor(dialect, NUMERIC_OID)
+        return super().result_processor(sql_type, dialect)
+
+    def decimal(self, value: ColumnElement[Any], scale: int, escape: Escape | None) -> Text | None:
+        printed: Text = cast(value, String)
+        if self.decimal_comma:
+            printed = func.replace(printed, ".", ",")
+        return func.coalesce(printed, "")
+
+    def integer(self, value: ColumnElement[Any], escape: Escape | None) -> Text | None:
+        return func.coalesce(cast(value, String), "")
+
+    def date(self, value: ColumnElement[Any], escape: Escape | None) -> Text | None:
+        """ISO text; a date Python cannot hold (before year 1, after 9999, infinity) fails the
+        export, as psycopg fails reading it, instead of being written as the server spells it."""
+        readable = and_(value >= literal(date(1, 1, 1)), value <= literal(date(9999, 12, 31)))
+        unreadable = literal("a date Python cannot read: ") + cast(value, String)
+        return case(
+            (value.is_(None), ""),
+            (readable, func.to_char(value, "YYYY-MM-DD")),
+            else_=cast(cast(unreadable, Integer), String),  # the cast fails, naming the value
+        )
+
+    def boolean(self, value: ColumnElement[Any], escape: Escape | None) -> Text | None:
+        return case((value.is_(True), "true"), (value.is_(False), "false"), else_="")
+
+
+NUMERIC_OID = 1700  # PostgreSQL's numeric, as a result column's type code
+
+DIALECTS: dict[str, type[CsvSqlDialect]] = {
+    SqliteCsv.name: SqliteCsv,
+    PostgresCsv.name: PostgresCsv,
+}
 
 
 def _unlabelled(value: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -262,7 +324,7 @@ class _Compiler:
     def field(self, value: ColumnElement[Any], column: ExportColumn) -> Text | None:
         """The CSV field of one value, or None where the SQL cannot prove it writes the same."""
         sql_type = value.type
-        processor = sql_type.dialect_impl(self.dialect).result_processor(self.dialect, None)
+        processor = self.csv.result_processor(sql_type, self.dialect)
         if column.kind in TEXT_KINDS:
             return self.csv.text(value) if isinstance(sql_type, String) and not processor else None
         if column.kind == ColumnKind.INTEGER:
