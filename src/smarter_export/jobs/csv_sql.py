@@ -9,8 +9,9 @@ as `plain_decimal` prints the Decimal SQLAlchemy would have made, dates as ISO t
 empty field. Python only puts the lines together (`csv_lines.py`).
 
 Keyed rows (`sources/keyed.py`) are rendered the same way: each run of cells from one lookup
-becomes a ready CSV fragment per key, read once, and the main statement renders the fields
-around the keys, so that a line is a few strings joined.
+becomes a ready CSV fragment per key, read once (a nullable lookup's NULL key among them:
+`KeyedRows.lookup_rows`), and the main statement renders the fields around the keys, so that a
+line is a few strings joined.
 
 Exactness is proved, not hoped for: a column is rendered by SQL only if its SQLAlchemy type is
 one whose Python value is known (a text with no result processor, a Numeric as Decimal of a
