@@ -50,6 +50,8 @@ def test_formats_are_listed_with_their_options(shared_service: LiveService) -> N
     assert parquet["rowGroupRows"]["type"] == "integer"
     assert by_name["parquet"]["optionsSchema"]["properties"]["rowGroupRows"]["maximum"] == 1_000_000
     assert by_name["parquet"]["severalTablesExtension"] == ".zip"
+    # LEDES fields are its version's: the Export Center offers no column choice for it.
+    assert [name for name, f in by_name.items() if f["fixedColumns"]] == ["ledes"]
     # The OpenAPI document names every format from the same registrations.
     create = openapi["paths"]["/api/v1/export/{format}"]["post"]
     (parameter,) = [p for p in create["parameters"] if p["name"] == "format"]
@@ -89,16 +91,19 @@ def test_gzip_csv_and_jsonl_download_as_what_their_status_describes(
     with shared_service.client(shared_service.token()) as client:
         _, plain = finished(shared_service, client, "csv", {"dataSource": "matters"})
         done, download = finished(shared_service, client, "csv", body)
-        assert done["file"]["name"] == "Matters Q1.csv.gz"
+        # The confidential matters this caller may not see are withheld, so the file is partial,
+        # and its name says so, even the name the caller chose.
+        assert done["partial"] and done["warnings"]
+        assert done["file"]["name"] == "Matters Q1_partial.csv.gz"
         assert done["file"]["contentType"] == "application/gzip"
         assert download.headers["content-type"] == "application/gzip"
         # No Content-Encoding: a client must save the gzip as it is, not unpack it on the way.
         assert "content-encoding" not in download.headers
-        assert download.headers["content-disposition"].endswith("''Matters%20Q1.csv.gz")
+        assert download.headers["content-disposition"].endswith("''Matters%20Q1_partial.csv.gz")
         assert csv_tables(gzip.decompress(download.content)) == csv_tables(plain.content)
 
         done, download = finished(shared_service, client, "jsonl", body)
-        assert done["file"]["name"] == "Matters Q1.jsonl.gz"
+        assert done["file"]["name"] == "Matters Q1_partial.jsonl.gz"
         assert download.content[:2] == b"\x1f\x8b"
         records = jsonl_tables(download.content)["main"]
         assert len(records) == len(csv_tables(plain.content)["main"]) - 1

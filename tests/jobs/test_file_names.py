@@ -21,7 +21,7 @@ from smarter_export.jobs.file_names import export_file_name, period_words, safe_
 from smarter_export.jobs.periods import period_dates
 from smarter_export.jobs.records import ExportJob, JobStatus
 from smarter_export.jobs.service import Caller
-from tests.jobs.world import World
+from tests.jobs.world import World, make_world
 
 TODAY = date(2026, 11, 30)
 
@@ -208,7 +208,9 @@ def test_exports_are_named_for_what_they_hold(world: World) -> None:
             "billableStatus": "billable",
         },
     )
-    expected = "time-entries_2024-01-01_to_2024-03-31_billable.xlsx"
+    # 30 of its entries sit under confidential matters this caller may not see: partial.
+    assert job.partial
+    expected = "time-entries_2024-01-01_to_2024-03-31_billable_partial.xlsx"
     assert job.file_name == download_file_name(job) == expected
 
     with world.runtime.engine.connect() as connection:
@@ -283,3 +285,24 @@ def test_a_confidential_matter_is_never_named_in_the_file_name(world: World) -> 
     named = download_file_name(job)
     assert matter_id in named
     assert number not in named and re.sub(r"[^\w]+", "-", name).strip("-") not in named
+
+
+def test_a_partial_file_says_so_in_its_name(small_firm_template: Path, tmp_path: Path) -> None:
+    """A CSV has no page to say that rows are missing: its name does, whoever chose it."""
+    for world in make_world(small_firm_template, tmp_path, max_rows_csv=3):
+        job = finished(world, "csv", {"dataSource": "timekeepers"})
+        assert job.partial
+        day = job.created_at.astimezone(firm_zone(world)).date()
+        assert job.file_name == f"timekeepers_as-of-{day.isoformat()}_partial.csv"
+        assert download_file_name(job) == job.file_name
+        job = finished(world, "csv", {"dataSource": "timekeepers", "fileName": "Partners v1.2"})
+        assert download_file_name(job) == "Partners v1.2_partial.csv"
+        job = finished(world, "csv", {"dataSource": "matters", "options": {"compression": "gzip"}})
+        assert job.file_name is not None and job.file_name.endswith("_partial.csv.gz")
+
+
+def test_a_whole_file_is_not_marked(world: World) -> None:
+    job = finished(world, "csv", {"dataSource": "timekeepers", "fileName": "Partners v1.2"})
+    assert not job.partial
+    assert download_file_name(job) == "Partners v1.2.csv"
+    assert "partial" not in (job.file_name or "")

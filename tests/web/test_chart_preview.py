@@ -97,6 +97,8 @@ def test_utilization_shows_a_bar_and_a_target_mark_per_timekeeper(
     expect(figure.locator(".legend-label")).to_have_text(["Billable hours", "Target hours"])
     row_of(page, created["exportId"]).scroll_into_view_if_needed()
     page.screenshot(path=screenshots / "09-chart-preview.png", full_page=True)
+    # The README's picture: the export list with this row and its chart.
+    page.locator("#exports").screenshot(path=screenshots / "09-chart-preview-list.png")
 
 
 def test_chart_false_and_a_record_export_show_no_chart(

@@ -92,8 +92,8 @@ def test_excel_with_a_date_filter_and_two_columns_removed_downloads_and_reads_ba
     expect(row.locator("progress")).to_have_js_property("value", 100)
     expected = expected_time_entries(web_service, "2024-01-01", "2024-03-31")
     expect(row.locator(".rows")).to_have_text(f"{expected:,} of {expected:,} rows · 100%")
-    # The file is named for what it holds: the source and the dates as typed.
-    name = "time-entries_2024-01-01_to_2024-03-31.xlsx"
+    # The file is named for what it holds: the source and the dates as typed, and partial.
+    name = "time-entries_2024-01-01_to_2024-03-31_partial.xlsx"
     expect(row.locator(".file")).to_contain_text(name)
     expect(row.locator(".file")).to_contain_text("KB")
     expect(row.locator("button.cancel")).to_be_hidden()

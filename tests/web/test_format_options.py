@@ -107,3 +107,29 @@ def test_csv_dialect_from_its_declared_options(page: Page, web_service: LiveServ
     saved = Path(download.value.path())
     first_line = saved.read_bytes().split(b"\r\n")[0]
     assert first_line.startswith(b"Matter number;Matter;")  # no byte-order mark, `;` between
+
+
+def test_ledes_offers_no_column_or_sort_choice(page: Page, web_service: LiveService) -> None:
+    """A LEDES file's fields and their order are its version's: the form does not offer to
+    choose them (the API would refuse the columns), and a LEDES export made from it completes."""
+    # The firm's e-billing clerk sees confidential matters: a LEDES file is never short.
+    clerk = web_service.token(user="billing-1", permissions=("export:*", "matters:confidential"))
+    open_signed_in(page, web_service, clerk)
+    page.select_option("#f-dataSource", "invoices")
+    page.check("input[name=format][value=excel]")
+    expect(page.locator("#f-columns")).to_be_visible()
+    expect(page.locator("#f-sort")).to_be_visible()
+    page.locator("#column-list input[type=checkbox]").last.check()  # a column choice made...
+    page.select_option("#f-sort", index=1)
+    page.check("input[name=format][value=ledes]")
+    expect(page.locator("#f-columns")).to_be_hidden()
+    expect(page.locator("#f-sort")).to_be_hidden()
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/ledes")) as sent:
+        created = submit(page)["data"]
+    body = sent.value.post_data_json
+    assert "columns" not in body and "sort" not in body  # ...is not sent for LEDES
+    row = row_of(page, created["exportId"])
+    expect(row.locator(".badge")).to_have_text("Completed", timeout=30_000)
+    expect(row.locator(".file")).to_contain_text(".txt")
+    page.check("input[name=format][value=csv]")
+    expect(page.locator("#f-columns")).to_be_visible()

@@ -110,7 +110,11 @@ async def create_export(
     key = request.headers.get("idempotency-key")
     if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
         raise ValidationFailed.one("Idempotency-Key", "give 1 to 200 printable characters")
-    created = service.create_export(caller, format, body, idempotency_key=key)
+    # In the thread pool: a write may wait for SQLite's lock or PostgreSQL, and queueing may
+    # wait for Redis; the event loop goes on answering status polls meanwhile.
+    created = await run_in_threadpool(
+        service.create_export, caller, format, body, idempotency_key=key
+    )
     view = views.of(created.job)
     response.headers["Location"] = view.status_url
     if created.existing:

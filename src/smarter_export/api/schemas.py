@@ -143,6 +143,9 @@ class FormatView(Camel):
     )
     options: list[FormatOptionView]
     options_schema: dict[str, Any] = Field(description="The JSON schema of `options`.")
+    fixed_columns: bool = Field(
+        description="Its fields and their order are a standard's ('ledes'): `columns` is refused."
+    )
 
 
 class ChoiceView(Camel):

@@ -26,6 +26,7 @@ from smarter_export.jobs.records import ExportJob, JobStatus
 from smarter_export.jobs.service import ExportService
 from smarter_export.sources.base import DataSource
 from smarter_export.sources.choices import LOOKUPS
+from smarter_export.sources.registry import get_source
 from smarter_export.tabular import ExportColumn
 from smarter_export.urls import API_PREFIX, download_url, status_url
 
@@ -163,6 +164,10 @@ def format_view(export_format: ExportFormat[Any]) -> FormatView:
             for name, spec in schema.get("properties", {}).items()
         ],
         options_schema=schema,
+        fixed_columns=any(
+            export_format.source_for(get_source(name)).fixed_columns
+            for name in export_format.sources
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from smarter_export.auth.principal import Principal
 from smarter_export.errors import BadSignature, Gone, NotReady
 from smarter_export.jobs import grants
+from smarter_export.jobs.file_names import partial_stem
 from smarter_export.jobs.records import ExportJob, JobStatus
 from smarter_export.storage import links
 from smarter_export.storage.base import Download, FileStorage
@@ -102,11 +103,12 @@ def ready_file(storage: FileStorage, job: ExportJob) -> Download:
 
 
 def download_file_name(job: ExportJob) -> str:
-    """The name the browser saves: the caller's fileName (made safe) or the service's."""
+    """The name the browser saves: the caller's fileName (made safe) or the service's; marked
+    partial when rows are missing, whoever chose it (a name must never promise a whole file)."""
     assert job.file_name is not None
     if not job.requested_file_name:
         return job.file_name
     # From the first dot: ".csv.gz" stays whole (the service's names have no other dot).
     extension = job.file_name[job.file_name.find(".") :]
     stem = job.requested_file_name.removesuffix(extension)
-    return f"{stem}{extension}"
+    return f"{partial_stem(stem) if job.partial else stem}{extension}"

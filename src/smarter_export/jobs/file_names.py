@@ -12,6 +12,10 @@ character Windows, macOS or a shell refuses or misreads, no Windows device name 
 COM1...), no trailing dot or space, and short enough for a 255-byte file name limit with room
 for the browser's " (1)" and the extension. A `fileName` the caller gives goes through the same
 `safe_stem`, and still wins.
+
+A partial file says so in its name too (`invoices_2025_partial.csv`): a CSV, JSON Lines or
+Parquet file has no page of its own to say that rows are missing, and a name is what a person
+sees in Downloads, a month after the status they never read.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ _WINDOWS_DEVICES = frozenset(
     | {f"{name}{n}" for name in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")}
 )
 MAX_STEM_CHARACTERS = 100
+PARTIAL_MARK = "_partial"  # ends the stem of a file some matched rows are not in
 _MAX_STEM_BYTES = 200  # UTF-8: ext4, APFS and NTFS allow 255 bytes (or UTF-16 units) a name
 _MIN_RECORD_CHARACTERS = 12  # a client's or matter's name, cut to fit, still reads
 
@@ -99,6 +104,18 @@ def export_file_name(
     names = [_slug(record)[:each].strip("-") for record in records]
     slugs = [*fixed[: len(subject)], *names, period, *fixed[len(subject) :]]
     return safe_stem("_".join(slug for slug in slugs if slug)) + extension
+
+
+def marked_partial(name: str) -> str:
+    """The service's `name` with the partial mark at the end of its stem: the extension starts
+    at the first dot (".csv.gz" stays whole; a stem of the service's has no dot)."""
+    dot = name.find(".")
+    stem, extension = (name, "") if dot < 0 else (name[:dot], name[dot:])
+    return partial_stem(stem) + extension
+
+
+def partial_stem(stem: str) -> str:
+    return stem.removesuffix(PARTIAL_MARK) + PARTIAL_MARK
 
 
 def period_words(first: object, last: object, *, whole: bool = True) -> str:

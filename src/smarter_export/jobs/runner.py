@@ -29,7 +29,7 @@ from smarter_export.errors import (
 )
 from smarter_export.jobs import lifecycle, space, store
 from smarter_export.jobs.engine import ExportResult, Progress, run_export
-from smarter_export.jobs.file_names import planned_file_name
+from smarter_export.jobs.file_names import marked_partial, planned_file_name
 from smarter_export.jobs.periods import PERIOD_KEY
 from smarter_export.jobs.plan import plan_export
 from smarter_export.jobs.records import AuditEvent, ExportJob, JobStatus
@@ -146,6 +146,8 @@ class ExportRunner:
                 space.ensure_room, staging.parent, bytes_per_row=planned.format.bytes_per_row
             )
             result = run_export(self.engine, planned, staging, on_progress=_rows(watch, room))
+            if result.partial:
+                name = marked_partial(name)
             watch.report(PUBLISHING, force=True)
             stored = self.storage.publish(
                 staging,

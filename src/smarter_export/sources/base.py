@@ -115,6 +115,8 @@ class DataSource:
     # Rows are records, so rows left out for confidentiality can be counted and reported; a
     # source of aggregates (analytics) says so in its notes instead.
     counts_withheld_rows: ClassVar[bool] = True
+    # The fields are a standard's (a LEDES file's): a caller chooses neither columns nor order.
+    fixed_columns: ClassVar[bool] = False
 
     def source_columns(self) -> tuple[SourceColumn, ...]:
         raise NotImplementedError

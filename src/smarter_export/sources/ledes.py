@@ -72,6 +72,7 @@ class LedesInvoices(Invoices):
     """The invoices source with the columns and line items a LEDES file is made of."""
 
     title = "LEDES invoices"
+    fixed_columns = True
     filters_model: ClassVar[type[Filters]] = InvoiceFilters
 
     def source_columns(self) -> tuple[SourceColumn, ...]:

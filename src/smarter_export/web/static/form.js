@@ -66,9 +66,13 @@ export class RequestForm {
     return this.form.querySelector("input[name=format]:checked")?.value;
   }
 
-  // The chosen format's own options, as fields named the way the API's errors name them.
+  // The chosen format's own options, as fields named the way the API's errors name them. A
+  // format whose fields are a standard's (LEDES) offers no column or sort choice.
   showFormatOptions() {
     const format = this.formats.find((candidate) => candidate.name === this.chosenFormat());
+    this.fixedColumns = Boolean(format?.fixedColumns);
+    document.getElementById("f-columns").hidden = this.fixedColumns;
+    document.getElementById("sort-field").hidden = this.fixedColumns;
     const options = format?.options || [];
     this.optionReaders = new Map();
     const fields = options.map((option) => {
@@ -123,9 +127,11 @@ export class RequestForm {
       const value = read();
       if (value !== undefined) body[name] = value;
     }
-    const columns = this.columns.chosen();
+    const columns = this.fixedColumns ? undefined : this.columns.chosen();
     if (columns !== undefined) body.columns = columns;
-    if (this.sort.value) body.sort = (this.sortDescending.checked ? "-" : "") + this.sort.value;
+    if (this.sort.value && !this.fixedColumns) {
+      body.sort = (this.sortDescending.checked ? "-" : "") + this.sort.value;
+    }
     if (this.fileName.value.trim()) body.fileName = this.fileName.value.trim();
     const options = {};
     for (const [name, option] of this.optionReaders) {
