@@ -2,15 +2,17 @@
 
     python benchmarks/pg_bench.py [--rows 1000000] [--repeat 3]
 
-Starts a throwaway PostgreSQL from the installed binaries (as the tests do), loads a demo firm
-of N time entries (minutes at a million), then times each method in its own process, the
-repeats going round the methods, and reports medians and the ratio to psql.
+Starts a PostgreSQL from the installed binaries (as the tests do), loads a demo firm of N time
+entries (minutes at a million; the loaded cluster is kept in benchmarks/out/pg-cluster-N and
+reused by the next run), then times each method in its own process, the repeats going round
+the methods, and reports medians and the ratio to psql.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -45,6 +47,43 @@ def engine_sql_pg(url: str) -> str:
     return str(compiled)
 
 
+def loaded_server(bin_dir: Path, rows: int) -> PostgresServer:
+    """A running server holding the demo firm of `rows` time entries in database "bench"."""
+    from smarter_export.domain.database import make_engine
+    from smarter_export.domain.demo_data import DemoSize, load_demo_data
+    from smarter_export.domain.schema import upgrade
+
+    root = OUT / f"pg-cluster-{rows}"
+    loaded = root / "loaded"
+    server = PostgresServer(bin_dir, root=root)
+    if loaded.exists():
+        server.resume()
+        engine = make_engine(server.url("bench"))
+        upgrade(engine)  # a migration landed since the cluster was loaded
+        engine.dispose()
+        return server
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    server.start()
+    try:
+        engine = make_engine(server.url(server.create_database(name="bench")))
+        upgrade(engine)
+        started = time.monotonic()
+        load_demo_data(engine, DemoSize(tenants=1, time_entries=rows, seed=1))
+        engine.dispose()
+        print(f"loaded {rows:,} time entries in {time.monotonic() - started:.0f} s")
+        subprocess.run(
+            [str(bin_dir / "psql"), server.url("bench", "postgresql"), "-c", "VACUUM ANALYZE"],
+            check=True,
+            capture_output=True,
+        )
+    except BaseException:
+        server.stop()
+        raise
+    loaded.touch()
+    return server
+
+
 def measured(command: list[str], env: dict[str, str], output: Path) -> tuple[float, float]:
     report = OUT / "pg-measure.json"
     launcher = [sys.executable, "-S", "-c", LAUNCHER, str(report), json.dumps(command)]
@@ -61,26 +100,10 @@ def main() -> None:
     bin_dir = find_pg_bin()
     if bin_dir is None:
         raise SystemExit("PostgreSQL is not installed (no initdb/pg_ctl)")
-    from smarter_export.domain.database import make_engine
-    from smarter_export.domain.demo_data import DemoSize, load_demo_data
-    from smarter_export.domain.schema import upgrade
-
     OUT.mkdir(parents=True, exist_ok=True)
-    server = PostgresServer(bin_dir)
-    server.start()
+    server = loaded_server(bin_dir, args.rows)
     try:
-        url = server.url(server.create_database(name="bench"))
-        engine = make_engine(url)
-        upgrade(engine)
-        started = time.monotonic()
-        load_demo_data(engine, DemoSize(tenants=1, time_entries=args.rows, seed=1))
-        engine.dispose()
-        print(f"loaded {args.rows:,} time entries in {time.monotonic() - started:.0f} s")
-        subprocess.run(
-            [str(bin_dir / "psql"), server.url("bench", "postgresql"), "-c", "VACUUM ANALYZE"],
-            check=True,
-            capture_output=True,
-        )
+        url = server.url("bench")
         sql = engine_sql_pg(url)
         ours_env = {**os.environ, "SMARTER_EXPORT_DATABASE_URL": url}
         ours = [sys.executable, "-m", "smarter_export", "export", "time_entries"]
@@ -102,7 +125,7 @@ def main() -> None:
             for name, (command, env) in methods.items():
                 runs[name].append(measured(command, env, OUT / f"{name}.out"))
     finally:
-        server.stop()
+        server.halt()
     anchor = statistics.median(r[0] for r in runs["psql-copy"])
     report = {}
     print("\n| method | rows | wall (median) | ratio to psql | peak RSS |")

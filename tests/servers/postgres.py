@@ -64,6 +64,7 @@ class PostgresServer:
         return self.root / "data"
 
     def start(self) -> None:
+        """A new cluster in `root`, running."""
         self.root.chmod(0o755)
         drop = _run_as()
         if drop:
@@ -85,6 +86,10 @@ class PostgresServer:
             cwd=self.root,
             **drop,
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Run the cluster already in `root` (a benchmark keeps its loaded firm between runs)."""
         # Durability is not under test here; speed is welcome. Enough connections for the
         # load test's five processes and their pools.
         options = (
@@ -106,18 +111,23 @@ class PostgresServer:
             check=True,
             capture_output=True,
             cwd=self.root,
-            **drop,
+            **_run_as(),
         )
 
     def stop(self) -> None:
+        """Stop the server and delete its cluster."""
+        self.halt(mode="immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def halt(self, *, mode: str = "fast") -> None:
+        """Stop the server, keeping its cluster for `resume()`."""
         subprocess.run(
-            [str(self.bin_dir / "pg_ctl"), "stop", "-m", "immediate", "-D", str(self.data_dir)],
+            [str(self.bin_dir / "pg_ctl"), "stop", "-m", mode, "-D", str(self.data_dir)],
             check=False,
             capture_output=True,
             cwd=self.root,
             **_run_as(),
         )
-        shutil.rmtree(self.root, ignore_errors=True)
 
     def url(self, database: str, driver: str = "postgresql+psycopg") -> str:
         return f"{driver}://{SUPERUSER}@127.0.0.1:{self.port}/{database}"

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from smarter_export.errors import ValidationFailed
 from smarter_export.formats.options import (
@@ -27,7 +27,14 @@ from smarter_export.formats.options import (
     parse_options,
 )
 from smarter_export.settings import Settings
-from smarter_export.tabular import ExportInfo, ExportOutcome, Row, TableSpec, WriteSummary
+from smarter_export.tabular import (
+    ExportColumn,
+    ExportInfo,
+    ExportOutcome,
+    Row,
+    TableSpec,
+    WriteSummary,
+)
 
 if TYPE_CHECKING:
     from smarter_export.sources.base import DataSource
@@ -46,6 +53,29 @@ class ExportWriter(Protocol):
     def abort(self) -> None:
         """Release files and memory after a failure; deleting the partial file is the caller's."""
         ...
+
+
+CellText = Callable[[Any], str]  # one typed value as its field's text, unquoted
+
+
+@dataclass(frozen=True)
+class LineDialect:
+    """What a line writer's text looks like, for whoever renders its lines (the database)."""
+
+    delimiter: str
+    decimal_comma: bool
+    cell_text: Callable[[ExportColumn], CellText]  # the writer's own text of one typed value
+
+
+@runtime_checkable
+class LineWriter(ExportWriter, Protocol):
+    """A writer that also takes a table's lines ready made: CSV text rendered by the database
+    (`jobs/csv_sql.py`). Each line is the exact text the writer would make of its row, line end
+    included; a table is written either as rows or as lines."""
+
+    def line_dialect(self) -> LineDialect: ...
+
+    def write_lines(self, table: str, lines: Sequence[str]) -> None: ...
 
 
 @dataclass(frozen=True)

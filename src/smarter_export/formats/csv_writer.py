@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from smarter_export.formats.base import CellText, LineDialect
 from smarter_export.formats.csv_options import CsvOptions, DecimalSeparator
 from smarter_export.formats.describe import export_zone
 from smarter_export.formats.options import Compression
@@ -108,6 +109,10 @@ class _TableFile:
         self.rows += len(batch)
         self._writer.writerows(batch if self._prepare is None else self._prepare(batch))
 
+    def write_lines(self, lines: Sequence[str]) -> None:
+        self.rows += len(lines)
+        self.stream.write("".join(lines))
+
 
 class CsvWriter:
     """Writes one .csv, or a .zip of one .csv per table when the source has child tables."""
@@ -139,10 +144,39 @@ class CsvWriter:
         self._start_through(0)
 
     def write_rows(self, table: str, batch: Sequence[Row]) -> None:
+        self._table_file(table).write(batch)
+
+    def _table_file(self, table: str) -> _TableFile:
         if self._current is None or self._current.table.name != table:
             self._start_through(self._index_of(table))
         assert self._current is not None
-        self._current.write(batch)
+        return self._current
+
+    def write_lines(self, table: str, lines: Sequence[str]) -> None:
+        """Lines the database rendered as this writer would (`LineWriter`), line ends included."""
+        self._table_file(table).write_lines(lines)
+
+    def line_dialect(self) -> LineDialect:
+        return LineDialect(
+            self._options.delimiter.value,
+            self._options.decimal_separator is DecimalSeparator.COMMA,
+            self._cell_text,
+        )
+
+    def _cell_text(self, column: ExportColumn) -> CellText:
+        """One value as this writer spells it (unquoted): the same code as its rows, made when
+        first asked for (a value's text may need the export's zone, known once open)."""
+        decimal_comma = self._options.decimal_separator is DecimalSeparator.COMMA
+        cell = TableSpec("cell", "cell", (column,))
+        made: list[Callable[[Sequence[Row]], Any] | None] = []
+
+        def text(value: Any) -> str:
+            if not made:
+                made.append(_compile_preparer(cell, self._require_info(), decimal_comma))
+            prepared = value if made[0] is None else made[0](((value,),))[0][0]
+            return "" if prepared is None else str(prepared)
+
+        return text
 
     def close(self, outcome: ExportOutcome) -> WriteSummary:
         # Tables that never received a row still get their header-only file.

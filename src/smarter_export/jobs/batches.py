@@ -79,13 +79,15 @@ def keyed_batches(
             try:
                 yield assemble(batch)
             except KeyError as missing:
-                # A foreign key that leads outside the firm's rows: the join would have shown
-                # another firm's name, or dropped the row. Neither may happen unsaid.
-                raise RuntimeError(
-                    f"A row points to {missing.args[0]!r}, which is not among the firm's rows."
-                ) from None
+                raise outside_the_firm(missing.args[0]) from None
     finally:
         result.close()
+
+
+def outside_the_firm(key: object) -> RuntimeError:
+    """A foreign key that leads outside the firm's rows: the join would have shown another
+    firm's name, or dropped the row. Neither may happen unsaid."""
+    return RuntimeError(f"A row points to {key!r}, which is not among the firm's rows.")
 
 
 def _compile_assembler(

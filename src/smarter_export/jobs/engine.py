@@ -5,14 +5,16 @@ it counts and streams (a consistent snapshot), decides once how many rows of eac
 the file (`limits.py`), and watches every step: after each batch of main and child rows, and
 every second of the writer's close, it reports progress (with the phase) and asks whether to
 stop, so the caller can renew its lease, honour a cancel and enforce its time limit. It writes
-only to the path it is given; publishing is the caller's job.
+only to the path it is given; publishing is the caller's job. A writer that takes lines (CSV)
+is given, for each table the database can render exactly, the lines the database wrote
+(`csv_lines.py`) instead of rows, watched and counted the same way.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +24,10 @@ from sqlalchemy import Connection, Engine
 
 from smarter_export.domain.database import read_snapshot
 from smarter_export.errors import ExportCancelled
-from smarter_export.formats.base import ExportWriter
+from smarter_export.formats.base import ExportWriter, LineWriter
 from smarter_export.jobs.batches import keyed_batches, typed_batches
 from smarter_export.jobs.chart_figures import chart_figures
+from smarter_export.jobs.csv_lines import line_batches, table_lines
 from smarter_export.jobs.limits import (
     TableRows,
     left_out_warnings,
@@ -162,6 +165,12 @@ def _stream(
     """Write the table's rows; `keep` gathers them too (a charted table: a few hundred groups)."""
     if table.rows == 0:
         return 0
+    lines = table_lines(connection, table, writer) if keep is None else None
+    if lines is not None:
+        assert isinstance(writer, LineWriter)
+        return _stream_lines(
+            line_batches(connection, lines, batch_size), table.spec.name, writer, watch
+        )
     done = 0
     batches = (
         typed_batches(connection, table.statement, batch_size)
@@ -177,6 +186,20 @@ def _stream(
             writer.write_rows(table.spec.name, batch)
             if keep is not None:
                 keep.extend(batch)
+            done += len(batch)
+            watch.done += len(batch)
+            watch()
+    return done
+
+
+def _stream_lines(
+    batches: Generator[list[str], None, None], name: str, writer: LineWriter, watch: _Watch
+) -> int:
+    """Write the table's lines as the database rendered them (CSV: `jobs/csv_sql.py`)."""
+    done = 0
+    with closing(batches):  # as `_stream`'s: the cursor is reset before a failure is recorded
+        for batch in batches:
+            writer.write_lines(name, batch)
             done += len(batch)
             watch.done += len(batch)
             watch()
