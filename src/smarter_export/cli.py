@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
-from reportlab.pdfbase.ttfonts import TTFError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -28,11 +27,12 @@ from rich.text import Text
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from smarter_export.auth.secrets import InsecureConfiguration, resolve_secrets
-from smarter_export.auth.tokens import MintingUnavailable, mint_token
+from smarter_export.auth.secrets import (
+    InsecureConfiguration,
+    MintingUnavailable,
+    resolve_secrets,
+)
 from smarter_export.domain.database import engine_for
-from smarter_export.domain.demo_data import DemoSize, database_is_empty, load_demo_data
-from smarter_export.domain.schema import upgrade
 from smarter_export.domain.tenants import find_firm
 from smarter_export.errors import ExportError, SetupError, ValidationFailed
 from smarter_export.formats.options import OPTIONS_KEY
@@ -41,7 +41,6 @@ from smarter_export.jobs.engine import ExportResult, run_export
 from smarter_export.jobs.engine import Progress as EngineProgress
 from smarter_export.jobs.files import atomic_output
 from smarter_export.jobs.plan import ExportPlan, plan_export
-from smarter_export.log import configure_logging
 from smarter_export.preflight import (
     check_data_dir,
     check_database,
@@ -52,6 +51,10 @@ from smarter_export.preflight import (
 )
 from smarter_export.schedules.cli import schedules_app
 from smarter_export.settings import Settings, get_settings
+
+# What only some commands use is imported inside them: an export needs none of the HTTP API,
+# the queue (Huey, Redis), Alembic, the token libraries or the logging setup, and importing them
+# cost it about 45 MB and half a second (`tests/test_cli_imports.py` keeps it so).
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 app.add_typer(schedules_app, name="schedules")
@@ -72,11 +75,18 @@ def main() -> None:
         _refuse(error.message if isinstance(error, ExportError) else str(error))
     except DBAPIError as error:  # the database went away, or lost its schema, mid-command
         _refuse(explain_database(get_settings().resolved_database_url, error).message, status=1)
-    except TTFError as error:  # a PDF export met the missing font before any check did
+    except _font_errors() as error:  # a PDF export met the missing font before any check did
         _refuse(explain_fonts(error).message, status=1)
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""
         _refuse(f"Cannot go on:{where}: {error.strerror or error}.", status=1)
+
+
+def _font_errors() -> tuple[type[Exception], ...]:
+    """ReportLab's font error, once ReportLab is loaded: only a PDF loads it, so only then can
+    the error have been raised (and an export of another format need not import ReportLab)."""
+    fonts = sys.modules.get("reportlab.pdfbase.ttfonts")
+    return (fonts.TTFError,) if fonts is not None else ()
 
 
 def _setting_problem(problem: ErrorDetails) -> str:
@@ -102,6 +112,8 @@ def _database(settings: Settings, *, migrated: bool = True) -> Engine:
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema (Alembic)."""
+    from smarter_export.domain.schema import upgrade
+
     upgrade(_database(get_settings(), migrated=False))
     console.print("Database is at the newest schema.")
 
@@ -115,6 +127,9 @@ def demo_data(
     seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 7,
 ) -> None:
     """Fill the database with realistic, deterministic law firms (creating the schema if new)."""
+    from smarter_export.domain.demo_data import DemoSize, load_demo_data
+    from smarter_export.domain.schema import upgrade
+
     engine = _database(get_settings(), migrated=False)
     upgrade(engine)
     summary = load_demo_data(
@@ -235,6 +250,9 @@ def serve(
     import uvicorn
 
     from smarter_export.api.app import create_app
+    from smarter_export.domain.demo_data import DemoSize, database_is_empty, load_demo_data
+    from smarter_export.domain.schema import upgrade
+    from smarter_export.log import configure_logging
     from smarter_export.runtime import build_runtime
 
     settings = get_settings()
@@ -256,6 +274,8 @@ def serve(
 
 
 def _print_demo_access(settings: Settings, engine: Engine, base_url: str) -> None:
+    from smarter_export.auth.tokens import mint_token
+
     with engine.connect() as connection:
         firm = find_firm(connection, "demo")
     token = mint_token(
@@ -288,6 +308,7 @@ def run_worker() -> None:
     Stop gracefully with SIGINT: running exports finish first. SIGTERM stops at once; the
     reaper re-delivers what was running.
     """
+    from smarter_export.log import configure_logging
     from smarter_export.runtime import build_runtime
 
     configure_logging()
@@ -318,6 +339,8 @@ def token(
     ttl: Annotated[int, typer.Option(min=60, max=7 * 86400, help="Seconds it lasts.")] = 3600,
 ) -> None:
     """Mint a development token (HS256 with the configured or development secret)."""
+    from smarter_export.auth.tokens import mint_token
+
     settings = get_settings()
     with _database(settings).connect() as connection:
         firm = find_firm(connection, tenant)

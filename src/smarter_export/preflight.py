@@ -10,18 +10,19 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reportlab.pdfbase.ttfonts import TTFError
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from smarter_export.domain.schema import schema_revisions
 from smarter_export.errors import ExportError, SetupError
-from smarter_export.formats.pdf_text import register_fonts
-from smarter_export.jobs.queue import ExportQueue
 from smarter_export.settings import Settings
 from smarter_export.storage.base import FileStorage
+
+if TYPE_CHECKING:  # the CLI's export checks its database here, and needs no queue or PDF font
+    from smarter_export.jobs.queue import ExportQueue
 
 MIGRATE = "run `smarter-export migrate` (or `smarter-export demo-data` for a demo firm)"
 
@@ -112,6 +113,10 @@ def check_service(
 
 
 def check_fonts() -> None:
+    from reportlab.pdfbase.ttfonts import TTFError
+
+    from smarter_export.formats.pdf_text import register_fonts
+
     try:
         register_fonts()
     except (OSError, TTFError) as error:

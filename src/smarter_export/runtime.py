@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from huey.consumer import Consumer
 from sqlalchemy import Engine
 
 from smarter_export import metrics
-from smarter_export.auth.secrets import resolve_secrets
-from smarter_export.auth.tokens import TokenVerifier
+from smarter_export.auth.secrets import ServiceSecrets, resolve_secrets
 from smarter_export.domain.database import engine_for
 from smarter_export.firm_settings.service import FirmSettingsService
 from smarter_export.jobs import space
@@ -26,6 +27,9 @@ from smarter_export.storage.base import FileStorage
 from smarter_export.storage.factory import storage_for
 from smarter_export.webhooks.service import WebhookService
 
+if TYPE_CHECKING:
+    from smarter_export.auth.tokens import TokenVerifier
+
 
 @dataclass(frozen=True)
 class Runtime:
@@ -34,11 +38,19 @@ class Runtime:
     storage: FileStorage
     queue: ExportQueue
     service: ExportService
-    verifier: TokenVerifier
+    secrets: ServiceSecrets
     schedules: ScheduleService
     webhooks: WebhookService
     mail: MailService
     firm_settings: FirmSettingsService
+
+    @cached_property
+    def verifier(self) -> TokenVerifier:
+        """Made when the API is (`create_app`): a worker verifies no token, and the JWT and
+        cryptography libraries are about 20 MB of its memory."""
+        from smarter_export.auth.tokens import TokenVerifier
+
+        return TokenVerifier(self.settings, self.secrets)
 
     def runner(self) -> ExportRunner:
         return ExportRunner(
@@ -76,7 +88,7 @@ def build_runtime(settings: Settings) -> Runtime:
         storage,
         queue,
         service,
-        TokenVerifier(settings, secrets),
+        secrets,
         ScheduleService(settings, engine, queue),
         WebhookService(settings, engine, secrets.signing_secrets),
         MailService(settings, engine, secrets.signing_secrets),

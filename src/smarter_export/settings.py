@@ -6,7 +6,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -201,6 +200,10 @@ class Settings(BaseSettings):
     @field_validator("rate_limit_per_user", "rate_limit_per_tenant")
     @classmethod
     def _a_rate_limit(cls, value: str) -> str:
+        # Imported here: the `limits` package brings asyncio and about 10 MB, which a CLI
+        # export that sets no rate limit (defaults are not validated) never needs.
+        from limits import parse_many
+
         try:
             parse_many(value)
         except ValueError:

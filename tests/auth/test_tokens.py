@@ -10,8 +10,8 @@ import jwt
 import pytest
 
 from smarter_export.auth.principal import Principal
-from smarter_export.auth.secrets import ServiceSecrets, resolve_secrets
-from smarter_export.auth.tokens import MintingUnavailable, TokenVerifier, mint_token
+from smarter_export.auth.secrets import MintingUnavailable, ServiceSecrets, resolve_secrets
+from smarter_export.auth.tokens import TokenVerifier, mint_token
 from smarter_export.errors import AuthError
 from smarter_export.settings import Settings
 from tests.auth.support import (

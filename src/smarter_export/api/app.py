@@ -43,6 +43,7 @@ def create_app(
     settings: Settings, *, run_worker: bool = True, runtime: Runtime | None = None
 ) -> FastAPI:
     runtime = runtime or build_runtime(settings)
+    runtime.verifier  # noqa: B018 - made now, so a service that cannot verify tokens never starts
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

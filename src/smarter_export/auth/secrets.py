@@ -32,6 +32,13 @@ class InsecureConfiguration(ValueError):
     """The settings would run the service with secrets an attacker could guess or lacks."""
 
 
+class MintingUnavailable(ValueError):
+    """This service cannot mint tokens its own verifier would accept (RS256 is configured).
+
+    Here, beside the secrets it is about, so that the CLI can name it without importing the JWT
+    and cryptography libraries (about 20 MB) for an export."""
+
+
 @dataclass(frozen=True)
 class ServiceSecrets:
     """The secrets in force: the HS256 token key (None when tokens are RS256) and link keys."""

@@ -19,7 +19,12 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from smarter_export.auth.principal import Principal
-from smarter_export.auth.secrets import JWT_SECRET_VARIABLE, InsecureConfiguration, ServiceSecrets
+from smarter_export.auth.secrets import (
+    JWT_SECRET_VARIABLE,
+    InsecureConfiguration,
+    MintingUnavailable,
+    ServiceSecrets,
+)
 from smarter_export.errors import AuthError
 from smarter_export.settings import Settings
 
@@ -29,10 +34,6 @@ JWKS_TIMEOUT_SECONDS = 10
 DEFAULT_ROLE = "user"
 VERIFIED_TOKENS_KEPT = 4096  # tokens remembered as verified; all are forgotten when full
 SIGN_IN_AGAIN = "Sign in again to get a new token."
-
-
-class MintingUnavailable(ValueError):
-    """This service cannot mint tokens its own verifier would accept (RS256 is configured)."""
 
 
 class TokenVerifier:

@@ -128,6 +128,10 @@ class ExportFormat(Generic[Options]):
     # False: a file that cannot hold every row matched is refused, never written short. For a
     # file with nowhere to say it is partial (a LEDES file is read by a machine, not a person).
     partial_allowed: bool = True
+    # Rows a batch holds at most, if fewer than `Settings.batch_size`: for a writer so slow per
+    # row that a smaller batch costs it nothing, while a batch of long rows is megabytes of its
+    # peak memory (the rows as read and as typed are both alive while it is written).
+    most_rows_per_batch: int | None = None
 
     def __post_init__(self) -> None:
         # A misnamed cap fails when the format is registered, at import, not in an export.
@@ -170,6 +174,11 @@ class ExportFormat(Generic[Options]):
         if aggregate and self.aggregate_writer is not None:
             return self.aggregate_writer(settings, self.options() if options is None else options)
         return self.make_writer(settings, options)
+
+    def batch_size(self, settings: Settings) -> int:
+        if self.most_rows_per_batch is None:
+            return settings.batch_size
+        return min(settings.batch_size, self.most_rows_per_batch)
 
     def row_cap(self, settings: Settings) -> int:
         return int(getattr(settings, self.row_cap_setting))

@@ -10,17 +10,37 @@ from __future__ import annotations
 from typing import Any
 
 from smarter_export.errors import ValidationFailed
-from smarter_export.formats.base import ZIP, ExportFormat, FileKind, RowCap
+from smarter_export.formats.base import ZIP, ExportFormat, ExportWriter, FileKind, RowCap
 from smarter_export.formats.csv_options import CsvOptions
 from smarter_export.formats.csv_writer import CsvWriter
-from smarter_export.formats.excel import ExcelWriter
-from smarter_export.formats.excel_stream import StreamingExcelWriter
 from smarter_export.formats.jsonl import JsonLinesOptions, JsonLinesWriter
 from smarter_export.formats.ledes import LedesOptions, LedesWriter
 from smarter_export.formats.options import FormatOptions
 from smarter_export.formats.parquet import ParquetOptions, ParquetWriter
-from smarter_export.formats.pdf import PdfWriter
+from smarter_export.settings import Settings
 from smarter_export.sources.ledes import LEDES_INVOICES
+
+# The writers on XlsxWriter and ReportLab are imported when one is made: a process that
+# writes neither (a CSV export, the API answering polls) does not carry them.
+
+
+def _streamed_workbook(settings: Settings, _: FormatOptions) -> ExportWriter:
+    from smarter_export.formats.excel_stream import StreamingExcelWriter
+
+    return StreamingExcelWriter(rows_per_sheet=settings.excel_rows_per_sheet)
+
+
+def _xlsxwriter_workbook(settings: Settings, _: FormatOptions) -> ExportWriter:
+    from smarter_export.formats.excel import ExcelWriter
+
+    return ExcelWriter(rows_per_sheet=settings.excel_rows_per_sheet)
+
+
+def _pdf_report(settings: Settings, _: FormatOptions) -> ExportWriter:
+    from smarter_export.formats.pdf import PdfWriter
+
+    return PdfWriter(confidentiality_notice=settings.pdf_confidentiality_notice)
+
 
 FORMATS: tuple[ExportFormat[Any], ...] = (
     ExportFormat(
@@ -45,14 +65,10 @@ FORMATS: tuple[ExportFormat[Any], ...] = (
         bytes_per_row=150,  # measured: 68 a time entry, zipped
         row_cap_counts=RowCap.MAIN_ROWS,
         options=FormatOptions,
-        writer=lambda settings, _: StreamingExcelWriter(
-            rows_per_sheet=settings.excel_rows_per_sheet
-        ),
+        writer=_streamed_workbook,
         # Aggregates (analytics) are small and may carry charts: their workbooks keep
         # XlsxWriter, the reference that the streamed writer of record exports is held to.
-        aggregate_writer=lambda settings, _: ExcelWriter(
-            rows_per_sheet=settings.excel_rows_per_sheet
-        ),
+        aggregate_writer=_xlsxwriter_workbook,
     ),
     ExportFormat(
         name="pdf",
@@ -62,9 +78,10 @@ FORMATS: tuple[ExportFormat[Any], ...] = (
         bytes_per_row=250,  # measured: 122 a time entry
         row_cap_counts=RowCap.ALL_ROWS,
         options=FormatOptions,
-        writer=lambda settings, _: PdfWriter(
-            confidentiality_notice=settings.pdf_confidentiality_notice
-        ),
+        writer=_pdf_report,
+        # It draws some 15,000 rows a second: a batch of 1,000 is a fifteenth of a second of
+        # it, and 5,000 long time entries held twice were 8 MB of its peak (README, Benchmarks).
+        most_rows_per_batch=1_000,
     ),
     ExportFormat(
         name="jsonl",

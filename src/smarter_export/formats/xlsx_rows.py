@@ -2,9 +2,10 @@
 
 The function is generated from the table's columns: one local per cell, the column's letter and
 style written into its template, and the value's conversion chosen by the column's kind. The
-loop then does no lookups, no type dispatch and no call per cell except where a value needs one
-(a date's serial number; text that must be escaped or neutralised). Only our own column letters
-and style numbers go into the generated source; values never do.
+loop then does no type dispatch and no call per cell except where a value needs one: a text or
+date cell is looked up, by its value, among the column's cells already spelled (`_CellTails`),
+and spelled once when new. Only our own column letters and style numbers go into the generated
+source; values never do.
 
 Cells are spelled as `xlsx_xml` spells them, which is how XlsxWriter spells them.
 """
@@ -13,15 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
+from typing import Any
 
 from smarter_export.formats.safety import neutralise
 from smarter_export.formats.xlsx_xml import (
     column_letter,
     date_serial,
     datetime_serial,
+    inline_text,
     plain_text,
-    text_cell,
 )
 from smarter_export.tabular import ColumnKind, Row
 
@@ -29,6 +31,44 @@ from smarter_export.tabular import ColumnKind, Row
 RowRenderer = Callable[[Sequence[Row], int], str]
 
 _NUMBERS = (ColumnKind.INTEGER, ColumnKind.DECIMAL, ColumnKind.MONEY, ColumnKind.PERCENT)
+# Distinct values of one column kept spelled (see `_CellTails`), and the longest text kept: names,
+# codes, statuses and dates repeat from row to row; long free text seldom does. At most some
+# 2,048 x (64 characters and their XML) a column: a megabyte or two, however many rows.
+TAILS_KEPT = 4_096
+LONGEST_TEXT_KEPT = 64
+
+
+class _CellTails(dict[Any, str]):
+    """A column's cells as XML after their reference (`' s="3" t="inlineStr">...</c>'`), by
+    value: a value met again costs one dict lookup in C instead of the text checks (a regular
+    expression over the whole text was some 40% of rendering a row) or a date's serial."""
+
+    def __init__(self, spell: Callable[[Any], str], *, longest: int | None) -> None:
+        super().__init__()
+        self._spell, self._longest = spell, longest
+
+    def __missing__(self, value: Any) -> str:
+        tail = self._spell(value)
+        short = self._longest is None or len(value) <= self._longest
+        if short and len(self) < TAILS_KEPT:
+            self[value] = tail
+        return tail
+
+
+def _text_tail(style: str) -> Callable[[str], str]:
+    def spell(value: str) -> str:
+        if plain_text(value):
+            return f'{style} t="inlineStr"><is><t>{value}</t></is></c>'
+        return f'{style} t="inlineStr">{inline_text(neutralise(value))}</c>'
+
+    return spell
+
+
+def _date_tail(style: str) -> Callable[[date], str]:
+    def spell(value: date) -> str:
+        return f"{style}><v>{date_serial(value)}</v></c>"
+
+    return spell
 
 
 @dataclass(frozen=True)
@@ -41,22 +81,27 @@ def _cell_expression(index: int, plan: CellPlan) -> str:
     value, letter, style = f"v{index}", column_letter(index), plan.style
     start = f'<c r="{letter}{{r}}"{style}'
     kind = plan.kind
-    if kind in (ColumnKind.TEXT, ColumnKind.ID):
-        fast = f"f'{start} t=\"inlineStr\"><is><t>{{{value}}}</t></is></c>'"
-        slow = f"text_cell('{letter}' + r, '{style}', neutralise({value}))"
-        cell = f"({fast} if plain_text({value}) else {slow})"
+    if kind in (ColumnKind.TEXT, ColumnKind.ID, ColumnKind.DATE):
+        cell = f"f'<c r=\"{letter}{{r}}\"{{tails{index}[{value}]}}'"
     elif kind in _NUMBERS:
         # Decimals print as they are: a reader parses "1234.50" to the very float that
-        # XlsxWriter's float(value) writes as "1234.5".
-        cell = f"f'{start}><v>{{{value}}}</v></c>'"
-    elif kind == ColumnKind.DATE:
-        cell = f"f'{start}><v>{{date_serial({value})}}</v></c>'"
+        # XlsxWriter's float(value) writes as "1234.5". `!s`: str() is what format() gives an
+        # int, a float or a Decimal with no spec, without the formatting machinery.
+        cell = f"f'{start}><v>{{{value}!s}}</v></c>'"
     elif kind == ColumnKind.DATETIME:
         serial = f"datetime_serial({value}.astimezone(zone))"
         cell = f"f'{start}><v>{{{serial}:.16G}}</v></c>'"
     else:  # BOOLEAN
         cell = f"(f'{start} t=\"b\"><v>1</v></c>' if {value} else f'{start} t=\"b\"><v>0</v></c>')"
     return f"'' if {value} is None else {cell}"
+
+
+def _tails(plan: CellPlan) -> _CellTails | None:
+    if plan.kind in (ColumnKind.TEXT, ColumnKind.ID):
+        return _CellTails(_text_tail(plan.style), longest=LONGEST_TEXT_KEPT)
+    if plan.kind == ColumnKind.DATE:
+        return _CellTails(_date_tail(plan.style), longest=None)
+    return None
 
 
 def compile_renderer(plans: Sequence[CellPlan], zone: tzinfo) -> RowRenderer:
@@ -74,14 +119,16 @@ def compile_renderer(plans: Sequence[CellPlan], zone: tzinfo) -> RowRenderer:
     source += [f"        c{i} = {_cell_expression(i, plan)}" for i, plan in enumerate(plans)]
     source += [f"        append(f'<row r=\"{{r}}\">{cells}</row>')", "    return ''.join(out)"]
     namespace: dict[str, object] = {
-        "plain_text": plain_text,
-        "text_cell": text_cell,
-        "neutralise": neutralise,
-        "date_serial": date_serial,
         "datetime_serial": datetime_serial,
         "zone": zone,
         "datetime": datetime,
     }
+    # One dict of spelled cells per text or date column, for this renderer (this table) only.
+    namespace.update(
+        (f"tails{index}", tails)
+        for index, plan in enumerate(plans)
+        if (tails := _tails(plan)) is not None
+    )
     # The source is built above from column letters, style numbers and fixed templates only.
     exec(compile("\n".join(source), "<xlsx rows>", "exec"), namespace)  # noqa: S102
     render = namespace["render"]

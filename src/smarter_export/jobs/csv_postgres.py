@@ -37,7 +37,6 @@ from sqlalchemy import (
 
 from smarter_export.formats.safety import FORMULA_TRIGGERS, neutralise
 from smarter_export.jobs.csv_sql import LINE_END
-from smarter_export.jobs.pg_copy import copy_batches
 from smarter_export.tabular import ColumnKind, ExportColumn
 
 # pg_type OIDs whose psycopg value PostgresCsv spells: text, varchar; int2, int4, int8;
@@ -156,6 +155,8 @@ def copied_csv(
     connection: Connection, lines: CopyLines, batch_size: int
 ) -> Generator[list[str], None, None]:
     """The table's lines as COPY writes them, with CsvWriter's line end."""
+    from smarter_export.jobs.pg_copy import copy_batches  # psycopg: see `postgres_lines`
+
     copy_sql = f"COPY ({lines.sql}) TO STDOUT (FORMAT csv, DELIMITER '{lines.delimiter}')"
     for messages in copy_batches(connection, copy_sql, lines.params, batch_size):
         yield csv_lines_of(messages)
@@ -177,6 +178,10 @@ def postgres_lines(
     """The lines of a statement of one column (each row's line), a batch at a time: through
     `COPY (statement) TO STDOUT` on the export's connection, in its transaction, where it can
     be sent as is; else through a server-side cursor."""
+    # Imported here: psycopg is about 10 MB that an export from SQLite never uses
+    # (`tests/test_cli_imports.py`).
+    from smarter_export.jobs.pg_copy import copy_batches
+
     sent = _as_sent(connection, statement)
     if sent is None:
         for rows in _through_a_cursor(connection, statement, batch_size):

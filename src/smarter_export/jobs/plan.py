@@ -111,7 +111,7 @@ def plan_export(
         ),
         tables=(source.table_spec(query), *(child.spec for child in children)),
         row_limit=row_limit(settings, export_format),
-        batch_size=settings.batch_size,
+        batch_size=export_format.batch_size(settings),
     )
 
 

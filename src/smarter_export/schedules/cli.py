@@ -1,5 +1,7 @@
 """`smarter-export schedules list` and `schedules run NAME_OR_ID`: a firm's schedules from the
-command line, for an operator (a run still needs the owner's newest grants)."""
+command line, for an operator (a run still needs the owner's newest grants).
+
+Registered on every CLI run, so what its commands alone need is imported inside them."""
 
 from __future__ import annotations
 
@@ -10,9 +12,7 @@ import typer
 from smarter_export.clock import utcnow
 from smarter_export.domain.tenants import find_firm
 from smarter_export.errors import Forbidden, NotFound, ValidationFailed
-from smarter_export.log import configure_logging
 from smarter_export.schedules import store
-from smarter_export.schedules.runs import run_once
 from smarter_export.schedules.store import Schedule
 from smarter_export.settings import get_settings
 
@@ -45,7 +45,9 @@ def run_schedule(
     tenant: Tenant,
 ) -> None:
     """Make the schedule's export now, as its owner's newest grants allow; prints the export id."""
+    from smarter_export.log import configure_logging
     from smarter_export.runtime import build_runtime
+    from smarter_export.schedules.runs import run_once
 
     configure_logging()  # to stderr: stdout is the export id alone
     runtime = build_runtime(get_settings())
