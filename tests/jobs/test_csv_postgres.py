@@ -9,6 +9,7 @@ server does not prove, a timestamp, or a parameter SQLAlchemy converts falls bac
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -190,3 +191,42 @@ def test_a_cancel_in_the_middle_of_copy_leaves_the_connection_usable(
     # The pooled connection was left ready: the next export on it is whole.
     lines, rows, given, written = exported_both_ways(salted_engine, tmp_path, "time_entries", {})
     assert lines == rows and given == written
+
+
+@ON_POSTGRES
+@pytest.mark.parametrize("columns", [None, ["description"]], ids=["copy-csv", "line-sql"])
+def test_another_client_encoding_takes_the_rows_path(
+    salted_engine: Engine, columns: list[str] | None
+) -> None:
+    """COPY's bytes are read as UTF-8: a LATIN1 client encoding (a LATIN1 database, or
+    PGCLIENTENCODING) takes the rows' path, which psycopg decodes, on every line path."""
+    params: dict[str, object] = {} if columns is None else {"columns": columns}
+    planned = plan(salted_engine, Path("/tmp"), "time_entries", params)
+    with salted_engine.connect() as connection:
+        (table,) = table_rows(connection, planned)
+        assert table_lines(connection, table, CsvWriter()) is not None  # UTF-8: lines
+        connection.exec_driver_sql("SET client_encoding TO 'LATIN1'")
+        try:
+            assert table_lines(connection, table, CsvWriter()) is None
+        finally:
+            connection.exec_driver_sql("RESET client_encoding")
+
+
+@ON_POSTGRES
+def test_copy_reads_on_a_socket_past_descriptor_1024(salted_engine: Engine, tmp_path: Path) -> None:
+    """select() refuses a descriptor of 1024 or more, which a process holding many sockets
+    reaches; the COPY waits for its rows with poll()."""
+    salted_engine.dispose()  # the export's connection is opened after the descriptors below
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        with salted_engine.connect() as connection:
+            socket = connection.connection.driver_connection.pgconn.socket  # type: ignore[union-attr]
+        assert socket >= 1024
+        lines, rows, given, written = exported_both_ways(
+            salted_engine, tmp_path, "time_entries", {}
+        )
+        assert lines == rows and given == written != {"time_entries": 0}
+    finally:
+        for descriptor in held:
+            os.close(descriptor)
+        salted_engine.dispose()

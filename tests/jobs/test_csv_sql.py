@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -202,6 +203,34 @@ def test_dates_integers_and_booleans_stored_otherwise_read_as_sqlalchemy_reads_t
     expected = reference_lines(engine, statement, kinds, CsvOptions())
     assert expected.split("\r\n")[1] == "2024-03-01,5.5,false"
     assert database_lines(engine, statement, kinds, CsvOptions()) == expected
+
+
+@pytest.mark.parametrize("day", ["2024-02-30", "2023-02-29", "0000-01-01", "-0001-01-01"])
+def test_an_impossible_date_fails_as_the_rows_fail(engine: Engine, day: str) -> None:
+    """SQLite's date() passes 2024-02-30 and year 0 through as they are; such a value is never
+    written: the export fails, as SQLAlchemy's reading of it does."""
+    put(engine, [{"day": "2024-03-10"}, {"day": day}])
+    statement = select(values.c.day).order_by(values.c.id)
+    kinds = [column(ColumnKind.DATE)]
+    with pytest.raises(ValueError, match=r"out of range|[Ii]nvalid isoformat"):
+        reference_lines(engine, statement, kinds, CsvOptions())
+    # The escape, SQLAlchemy's own reading of the value, raises inside SQLite.
+    with pytest.raises(sqlite3.OperationalError, match=r"user-defined function raised exception"):
+        database_lines(engine, statement, kinds, CsvOptions())
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_an_escaped_value_is_quoted_as_the_csv_module_quotes_it(
+    engine: Engine, delimiter: str
+) -> None:
+    """SQLite lets an INTEGER column hold any text; the writer's own conversion of it is
+    quoted among the line's fields as the rows' path quotes it."""
+    put(engine, [{"count": text, "note": "x"} for text in ("a,b", '"q', "1;2", "a\tb", "a|b")])
+    statement = select(values.c.count, values.c.note).order_by(values.c.id)
+    kinds = [column(ColumnKind.INTEGER), column(ColumnKind.TEXT)]
+    options = CsvOptions.model_validate({"delimiter": delimiter})
+    expected = reference_lines(engine, statement, kinds, options)
+    assert database_lines(engine, statement, kinds, options) == expected
 
 
 def test_what_the_sql_cannot_prove_goes_the_python_way(engine: Engine) -> None:

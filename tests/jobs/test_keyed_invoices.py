@@ -202,6 +202,30 @@ def test_an_entry_pointing_at_another_firms_invoice_fails_instead_of_showing_it(
         run_export(salted_engine, with_writer(planned, chosen), tmp_path / "out.csv")
 
 
+@pytest.mark.parametrize("writer", ["lines", "rows"])
+def test_the_join_never_shows_another_firms_invoice(
+    salted_engine: Engine, tmp_path: Path, writer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the bound the statement joins the invoice, on the firm's own: an entry pointing at
+    another firm's invoice shows none (the row is kept), never that firm's number."""
+    monkeypatch.setattr(keyed, "LOOKUP_ROWS", 0)
+    planned = time_entries_plan(salted_engine, tmp_path, {}, confidential=True)
+    assert_path(main_table(salted_engine, planned), "join")
+    before = run_export(salted_engine, with_writer(planned, CsvWriter()), tmp_path / "before")
+    invoice_id = time_entry.c.invoice_id
+    point_an_entry_at_another_firm(salted_engine, planned, invoice_id, invoice_id.is_(None))
+    with salted_engine.begin() as connection:
+        connection.execute(
+            invoice.update()
+            .where(invoice.c.tenant_id != planned.scope.tenant_id)
+            .values(invoice_number="INV-OF-ANOTHER-FIRM-" + invoice.c.id)
+        )
+    chosen = CsvWriter() if writer == "lines" else RowsOnly(CsvWriter())
+    result = run_export(salted_engine, with_writer(planned, chosen), tmp_path / "out.csv")
+    assert result.rows_written == before.rows_written
+    assert b"INV-OF-ANOTHER-FIRM" not in (tmp_path / "out.csv").read_bytes()
+
+
 def test_the_null_key_gives_what_the_join_computes_over_nothing(salted_engine: Engine) -> None:
     """A value computed from the lookup's columns is what the database makes of NULL, not None."""
     planned = time_entries_plan(salted_engine, Path("/tmp"), {}, confidential=True)

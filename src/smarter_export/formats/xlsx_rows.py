@@ -33,7 +33,7 @@ RowRenderer = Callable[[Sequence[Row], int], str]
 _NUMBERS = (ColumnKind.INTEGER, ColumnKind.DECIMAL, ColumnKind.MONEY, ColumnKind.PERCENT)
 # Distinct values of one column kept spelled (see `_CellTails`), and the longest text kept: names,
 # codes, statuses and dates repeat from row to row; long free text seldom does. At most some
-# 2,048 x (64 characters and their XML) a column: a megabyte or two, however many rows.
+# 4,096 x (64 characters and their XML) a column: a few megabytes, however many rows.
 TAILS_KEPT = 4_096
 LONGEST_TEXT_KEPT = 64
 

@@ -23,6 +23,7 @@ from smarter_export.jobs.csv_postgres import (
     copied_csv,
     postgres_lines,
     proven,
+    speaks_utf8,
 )
 from smarter_export.jobs.csv_sql import CsvLines, Escape, compile_lines
 from smarter_export.jobs.limits import TableRows
@@ -39,6 +40,10 @@ def table_lines(
         return None
     text = writer.line_dialect()
     if connection.dialect.name == "postgresql":
+        # COPY's bytes are read as UTF-8 on every line path; another client encoding (a LATIN1
+        # database, PGCLIENTENCODING) takes the rows' path, which psycopg decodes.
+        if not speaks_utf8(connection):
+            return None
         if not proven(connection, table.statement, table.spec.columns):
             return None
         copied = compile_copy(connection, table.statement, table.spec.columns, text)
@@ -91,7 +96,10 @@ def _rows(
 
 @contextmanager
 def _escapes(connection: Connection, escapes: Sequence[Escape]) -> Iterator[None]:
-    """The escapes as SQL functions of this connection, for this export only."""
+    """The escapes as SQL functions of this connection while this export reads. Afterwards
+    each name is left bound to None (Python's sqlite3 cannot unregister a function): the
+    export's closures and writer are let go, and a later export binds the name anew before
+    its statement runs (a connection serves one export at a time)."""
     driver: Any = connection.connection.driver_connection if escapes else None
     for escape in escapes:
         driver.create_function(escape.name, 1, escape.render, deterministic=True)

@@ -53,6 +53,12 @@ SPELT_TYPES: dict[ColumnKind, frozenset[int]] = {
 }
 
 
+def speaks_utf8(connection: Connection) -> bool:
+    """Whether the connection's client encoding is UTF-8, as COPY's bytes are read."""
+    driver: Any = connection.connection.driver_connection
+    return bool(driver.info.encoding == "utf-8")
+
+
 def proven(connection: Connection, statement: Select[Any], columns: Sequence[ExportColumn]) -> bool:
     """Whether every column of the statement is, on the server, a type its kind is spelt for."""
     result = connection.execute(statement.limit(0))
@@ -97,8 +103,7 @@ def compile_copy(
         return None
     if text.delimiter not in COPY_DELIMITERS:
         return None
-    driver: Any = connection.connection.driver_connection
-    if driver.info.encoding != "utf-8":
+    if not speaks_utf8(connection):
         return None
     rows = statement.subquery("csv_rows")
     fields = []

@@ -27,6 +27,8 @@ Dialects: `CsvSqlDialect` is the seam. SQLite's is here; another database adds i
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -204,11 +206,15 @@ class SqliteCsv(CsvSqlDialect):
         )
 
     def date(self, value: ColumnElement[Any], escape: Escape | None) -> Text | None:
-        """Stored ISO text, where SQLite reads it back as the same valid date."""
+        """Stored ISO text, where it is a date Python holds: `date()` alone passes 2024-02-30
+        and year 0 through as they are; '+0 days' makes SQLite compute the day (2024-03-01),
+        and Python's dates start at year 1. Any other value goes to the escape, which fails
+        the export as the rows' path does."""
         assert escape is not None
+        valid = and_(func.date(value, "+0 days") == value, value >= "0001-01-01")
         return case(
             (value.is_(None), ""),
-            (func.date(value) == value, cast(value, String)),
+            (valid, cast(value, String)),
             else_=getattr(func, escape.name)(value),
         )
 
@@ -378,9 +384,23 @@ class _Compiler:
             return None
         render = self.cell_text(column)
         typed = processor or (lambda value: value)
-        escape = Escape(f"smarter_export_csv_{len(self.escapes)}", lambda v: render(typed(v)))
+        delimiter = self.csv.delimiter
+        escape = Escape(
+            f"smarter_export_csv_{len(self.escapes)}",
+            lambda v: _as_field(render(typed(v)), delimiter),
+        )
         self.escapes.append(escape)
         return escape
+
+
+def _as_field(text: str, delimiter: str) -> str:
+    """`text` as the csv module writes it among a row's fields (an escaped value may be any
+    text: SQLite lets an INTEGER column hold "a,b")."""
+    if not text:
+        return text  # the csv module's quoted lone empty field is the caller's (`alone`)
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="").writerow([text])
+    return out.getvalue()
 
 
 def compile_lines(

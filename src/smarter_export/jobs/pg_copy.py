@@ -69,7 +69,11 @@ def _batches(
 
 
 def _wait_readable(pgconn: Any) -> None:
-    select.select([pgconn.socket], [], [])
+    # poll(), not select(): select() refuses a descriptor of 1024 or more, which a process
+    # holding many sockets (an API with its worker) reaches.
+    waiting = select.poll()
+    waiting.register(pgconn.socket, select.POLLIN)
+    waiting.poll()
 
 
 def _finish(pgconn: Any, driver: Any) -> None:

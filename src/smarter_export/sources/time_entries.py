@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, and_, select
 
 from smarter_export.domain.tables import (
     client,
@@ -45,6 +45,11 @@ m = matter.alias("m")
 c = client.alias("c")
 pa = practice_area.alias("pa")
 inv = invoice.alias("inv")
+
+
+# The entry's invoice, if the firm's: an entry pointing at another firm's invoice shows none,
+# never that firm's number (the keyed rows' dict of the firm's invoices fails such an export).
+_its_invoice = and_(inv.c.id == te.c.invoice_id, inv.c.tenant_id == te.c.tenant_id)
 
 
 class TimeEntries(DataSource):
@@ -91,7 +96,7 @@ class TimeEntries(DataSource):
             .join(m, m.c.id == te.c.matter_id)
             .join(c, c.c.id == m.c.client_id)
             .outerjoin(pa, pa.c.id == m.c.practice_area_id)
-            .outerjoin(inv, inv.c.id == te.c.invoice_id)
+            .outerjoin(inv, _its_invoice)
         )
         # Only the time entry itself must be live: its timekeeper or matter may have been
         # archived since, and the work still happened.
@@ -138,7 +143,7 @@ class TimeEntries(DataSource):
                 select(inv.c.id).where(inv.c.tenant_id == tenant),
                 frozenset({inv}),
                 nullable=True,
-                joined_on=inv.c.id == te.c.invoice_id,
+                joined_on=_its_invoice,
             ),
         )
         return keyed_rows(
