@@ -120,13 +120,20 @@ def test_the_rows_path_gives_the_joined_statements_values(
     assert any(row[column] is None for row in ours) and any(row[column] for row in ours)
 
 
+@pytest.mark.parametrize("cap", ["invoices", 77])
 def test_a_row_cap_and_a_sort_hold_the_joined_rows(
-    salted_engine: Engine, tmp_path: Path, bound: str
+    salted_engine: Engine, tmp_path: Path, bound: str, cap: str | int
 ) -> None:
+    """Capped at the firm's count of invoices, the bound decides; capped at 77 rows, fewer than
+    the firm's invoices, the export joins them whatever the bound (a dict would read them all
+    for 77 rows)."""
     params = {"columns": EVERY_COLUMN, "sort": "-amount"}
-    planned = time_entries_plan(salted_engine, tmp_path, params, confidential=False, max_rows=77)
-    assert_path(main_table(salted_engine, planned), bound)
-    expected = reference_csv(salted_engine, planned)["time_entries"][:78]  # header and 77 rows
+    whole = time_entries_plan(salted_engine, tmp_path, params, confidential=False)
+    rows = firm_invoices(salted_engine, whole) if cap == "invoices" else int(cap)
+    planned = time_entries_plan(salted_engine, tmp_path, params, confidential=False, max_rows=rows)
+    assert_path(main_table(salted_engine, planned), bound if cap == "invoices" else "join")
+    expected = reference_csv(salted_engine, planned)["time_entries"][: rows + 1]  # and header
+    assert len(expected) == rows + 1
     assert exported(salted_engine, planned, tmp_path / "out.csv")["main"] == expected
 
 
@@ -150,9 +157,9 @@ def test_no_invoice_column_counts_no_invoices(
     counted: list[str] = []
     original = keyed._too_large
 
-    def counting(lookup: keyed.Lookup, count: keyed.Counter) -> bool:
+    def counting(lookup: keyed.Lookup, count: keyed.Counter, most_rows: int | None) -> bool:
         counted.append(str(lookup.key))
-        return original(lookup, count)
+        return original(lookup, count, most_rows)
 
     monkeypatch.setattr(keyed, "_too_large", counting)
     planned = time_entries_plan(salted_engine, tmp_path, {"columns": ["date"]}, confidential=True)

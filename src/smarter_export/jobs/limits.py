@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
@@ -42,9 +43,9 @@ class TableRows:
 
 def table_rows(connection: Connection, plan: ExportPlan) -> tuple[TableRows, ...]:
     source, scope, query, limit = plan.source, plan.scope, plan.query, plan.row_limit
-    keyed = _keyed(connection, plan, scope)
     matched = _count_main(connection, plan, scope)
     main_rows = min(matched, limit.rows)
+    keyed = _keyed(connection, plan, scope, most_rows=main_rows)
     main = TableRows(
         plan.tables[0],
         source.statement(scope, query).limit(main_rows),
@@ -155,12 +156,14 @@ def _withheld_main(connection: Connection, plan: ExportPlan, matched: int) -> in
     return _count_main(connection, plan, everything) - matched
 
 
-def _keyed(connection: Connection, plan: ExportPlan, scope: Scope) -> KeyedRows | None:
+def _keyed(
+    connection: Connection, plan: ExportPlan, scope: Scope, most_rows: int | None = None
+) -> KeyedRows | None:
     """The main rows with names joined in Python, on SQLite, where joins over text keys cost
     more than the rest of the export; PostgreSQL joins by hash and keeps its statement."""
     if connection.dialect.name != "sqlite":
         return None
-    return plan.source.keyed_rows(scope, plan.query, lambda count: _count(connection, count))
+    return plan.source.keyed_rows(scope, plan.query, partial(_count, connection), most_rows)
 
 
 def _count_main(connection: Connection, plan: ExportPlan, scope: Scope) -> int:

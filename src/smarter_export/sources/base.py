@@ -264,10 +264,13 @@ class DataSource:
         )
         return self.bind_scope(statement, scope, query)
 
-    def keyed_rows(self, scope: Scope, query: ExportQuery, count: Counter) -> KeyedRows | None:
+    def keyed_rows(
+        self, scope: Scope, query: ExportQuery, count: Counter, most_rows: int | None = None
+    ) -> KeyedRows | None:
         """The same rows as `statement`, read from the main table alone with the small tables'
         values joined by key in Python (`sources/keyed.py`; `count` runs a bounded lookup's
-        COUNT); None where a source has no such form, or not for this query."""
+        COUNT; `most_rows`: the main rows the export reads, if known); None where a source has
+        no such form, or not for this query."""
         return None
 
     def keys(self, scope: Scope, query: ExportQuery, first: int | None = None) -> Select[Any]:

@@ -105,17 +105,20 @@ def keyed_rows(
     order: Sequence[ColumnElement[Any]],
     *,
     count: Counter,
+    most_rows: int | None = None,
 ) -> KeyedRows | None:
     """The chosen columns as main-table columns and lookups, or None if one is neither (or the
     order needs a lookup that cannot be joined: sorting is the database's job). A bounded lookup
     is joined where the order needs it, or where a column needs it and it holds more than
-    `LOOKUP_ROWS` rows (counted only then)."""
+    `LOOKUP_ROWS` rows, or more than the `most_rows` the export reads (counted only then): a
+    dict costs a read of every row of the lookup, the join a search per row read, so a PDF of
+    50,000 rows, or a narrow filter, joins a firm's 60,000 invoices rather than hold them."""
     joined: list[str] = []
     for lookup in lookups:
         if lookup.joined_on is None:
             continue
         ordered = any(lookup.holds(key) for key in order)
-        if ordered or (any(map(lookup.holds, chosen)) and _too_large(lookup, count)):
+        if ordered or (any(map(lookup.holds, chosen)) and _too_large(lookup, count, most_rows)):
             (main_table,), (table,) = _tables_of(lookup.key), lookup.rows.get_final_froms()
             # A FROM of its own (not `Select.join`), so that a statement made of this one by
             # `with_only_columns(..., maintain_column_froms=True)` still finds its left side.
@@ -169,9 +172,9 @@ def with_null_key(rows: Select[Any]) -> CompoundSelect[Any]:
     return rows.union_all(nothing)
 
 
-def _too_large(lookup: Lookup, count: Counter) -> bool:
+def _too_large(lookup: Lookup, count: Counter, most_rows: int | None) -> bool:
     rows = count(lookup.rows.with_only_columns(func.count(), maintain_column_froms=True))
-    return rows > LOOKUP_ROWS
+    return rows > min(LOOKUP_ROWS, LOOKUP_ROWS if most_rows is None else most_rows)
 
 
 def _tables_of(expression: ColumnElement[Any]) -> frozenset[FromClause]:

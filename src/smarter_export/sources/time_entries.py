@@ -107,7 +107,9 @@ class TimeEntries(DataSource):
             .where(*_matter_conditions(filters))
         )
 
-    def keyed_rows(self, scope: Scope, query: ExportQuery, count: Counter) -> KeyedRows | None:
+    def keyed_rows(
+        self, scope: Scope, query: ExportQuery, count: Counter, most_rows: int | None = None
+    ) -> KeyedRows | None:
         """The time entries with the names of their people, matters and invoices looked up by
         key (see `sources/keyed.py`); the matters they may show are a list the database checks
         each entry against."""
@@ -153,6 +155,7 @@ class TimeEntries(DataSource):
             lookups,
             self._order(query),
             count=count,
+            most_rows=most_rows,
         )
 
     def tiebreaker(self) -> ColumnElement[Any]:
