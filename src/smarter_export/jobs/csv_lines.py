@@ -24,6 +24,7 @@ from smarter_export.jobs.csv_postgres import (
     postgres_lines,
     proven,
     speaks_utf8,
+    streamed_rows,
 )
 from smarter_export.jobs.csv_sql import CsvLines, Escape, compile_lines
 from smarter_export.jobs.limits import TableRows
@@ -81,9 +82,8 @@ def _fragments(
 def _rows(
     connection: Connection, lines: CsvLines, batch_size: int
 ) -> Generator[Sequence[Any], None, None]:
-    if connection.dialect.name != "sqlite":
-        streamed = connection.execution_options(stream_results=True, yield_per=batch_size)
-        yield from streamed.execute(lines.statement).partitions()
+    if connection.dialect.name != "sqlite":  # a server's cursor, streamed
+        yield from streamed_rows(connection, lines.statement, batch_size)
         return
     result = connection.execute(lines.statement)
     try:

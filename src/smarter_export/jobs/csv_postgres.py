@@ -189,7 +189,7 @@ def postgres_lines(
 
     sent = _as_sent(connection, statement)
     if sent is None:
-        for rows in _through_a_cursor(connection, statement, batch_size):
+        for rows in streamed_rows(connection, statement, batch_size):
             yield [line for (line,) in rows]
         return
     sql, params = sent
@@ -246,7 +246,7 @@ def _as_sent(connection: Connection, statement: Select[Any]) -> tuple[str, dict[
     return expanded.statement, params
 
 
-def _through_a_cursor(
+def streamed_rows(
     connection: Connection, statement: Select[Any], batch_size: int
 ) -> Generator[Sequence[Any], None, None]:
     """Through the result's partitions, not its DB-API cursor: SQLAlchemy has already fetched the
