@@ -22,12 +22,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from smarter_export.domain.database import read_snapshot
+from smarter_export.domain.database import read_snapshots
 from smarter_export.errors import ExportCancelled
 from smarter_export.formats.base import ExportWriter, LineWriter
 from smarter_export.jobs.batches import keyed_batches, typed_batches
 from smarter_export.jobs.chart_figures import chart_figures
-from smarter_export.jobs.csv_lines import line_batches, table_lines
+from smarter_export.jobs.csv_lines import Helpers, line_batches, table_lines
 from smarter_export.jobs.limits import (
     TableRows,
     left_out_warnings,
@@ -104,7 +104,11 @@ def run_export(
     should_stop: StopCheck | None = None,
 ) -> ExportResult:
     started, writer = time.monotonic(), plan.writer
-    with read_snapshot(engine) as connection:
+    # A writer of lines may have a large table read on several connections (`csv_lines.py`):
+    # they are opened with the export's, in its snapshot, before anything is counted.
+    readers = plan.parallel.readers if isinstance(writer, LineWriter) else 1
+    with read_snapshots(engine, readers) as (connection, *others):
+        helpers = Helpers(others, plan.parallel.least_rows)
         tables = table_rows(connection, plan)
         if not plan.format.partial_allowed:
             refuse_incomplete(plan.row_limit, tables)
@@ -123,6 +127,7 @@ def run_export(
                     batch_size=plan.batch_size,
                     watch=watch,
                     keep=charted.get(table.spec.name),
+                    helpers=helpers,
                 )
         except BaseException:
             writer.abort()
@@ -161,6 +166,7 @@ def _stream(
     batch_size: int,
     watch: _Watch,
     keep: list[Row] | None = None,
+    helpers: Helpers | None = None,
 ) -> int:
     """Write the table's rows; `keep` gathers them too (a charted table: a few hundred groups)."""
     if table.rows == 0:
@@ -168,9 +174,8 @@ def _stream(
     lines = table_lines(connection, table, writer) if keep is None else None
     if lines is not None:
         assert isinstance(writer, LineWriter)
-        return _stream_lines(
-            line_batches(connection, lines, batch_size), table.spec.name, writer, watch
-        )
+        rendered = line_batches(connection, table, lines, batch_size, helpers)
+        return _stream_lines(rendered, table, writer, watch)
     done = 0
     batches = (
         typed_batches(connection, table.statement, batch_size)
@@ -193,16 +198,24 @@ def _stream(
 
 
 def _stream_lines(
-    batches: Generator[list[str], None, None], name: str, writer: LineWriter, watch: _Watch
+    batches: Generator[list[str], None, None], table: TableRows, writer: LineWriter, watch: _Watch
 ) -> int:
-    """Write the table's lines as the database rendered them (CSV: `jobs/csv_sql.py`)."""
+    """Write the table's lines as the database rendered them (CSV: `jobs/csv_sql.py`), and
+    fail unless they are the rows counted: statements made of the counted one (ranges of it
+    read at once, a database's own COPY) must give its rows, and a file short of them, or
+    holding some twice, must not pass for whole."""
     done = 0
     with closing(batches):  # as `_stream`'s: the cursor is reset before a failure is recorded
         for batch in batches:
-            writer.write_lines(name, batch)
+            writer.write_lines(table.spec.name, batch)
             done += len(batch)
             watch.done += len(batch)
             watch()
+    if done != table.rows:
+        raise RuntimeError(
+            f"{done:,} lines of {table.spec.title} were read where {table.rows:,} rows were "
+            "counted in the same snapshot: the file is not written."
+        )
     return done
 
 
