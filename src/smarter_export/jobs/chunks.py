@@ -137,14 +137,17 @@ def _ranges(values: Sequence[tuple[Any, int]], pieces: int) -> list[KeyRange]:
     if not values:
         return []
     total = sum(count for _, count in values)
-    target = max(1.0, total / max(1, pieces))
+    target = max(1.0, total / max(1, pieces))  # the rows a range should hold
     bounds: list[tuple[Any, int]] = []  # (a range's first value, the rows before it)
-    held = 0
+    held = start = 0  # rows before this value; rows before the current range
     for value, count in values:
-        # The first value opens the first range; a value opens the next one once the current
-        # range holds its share (after a day holding many rows, at the very next value).
-        if held and held - (bounds[-1][1] if bounds else 0) >= target:
+        # A value opens a range when the current one holds its share, or when the value alone
+        # holds a share (a day holding most rows is a range of its own); what is left is then
+        # shared anew among the ranges still to make.
+        if held > start and (held - start >= target or count >= target):
             bounds.append((value, held))
+            start = held
+            target = max(1.0, (total - held) / max(1, pieces - len(bounds)))
         held += count
     starts = [None, *(value for value, _ in bounds)]
     ends = [*(value for value, _ in bounds), None]

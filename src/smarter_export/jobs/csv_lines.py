@@ -74,18 +74,21 @@ class Helpers:
 
 def line_batches(
     connection: Connection,
-    table: TableRows,
     lines: CsvLines | CopyLines,
     batch_size: int,
+    *,
+    table: TableRows | None = None,
     helpers: Helpers | None = None,
 ) -> Generator[list[str], None, None]:
+    """The table's lines, a batch at a time; read in ranges on the helpers too where
+    `table_ranges` finds some (given the table: its counts decide)."""
     if isinstance(lines, CopyLines):
         yield from copied_csv(connection, lines, batch_size)
         return
     if connection.dialect.name == "postgresql" and lines.pieces == (None,):
         yield from postgres_lines(connection, lines.statement, batch_size)
         return
-    chunked = _chunked(connection, table, lines.statement, helpers)
+    chunked = None if table is None else table_ranges(connection, table, lines.statement, helpers)
     readers = [connection, *helpers.connections] if chunked and helpers else [connection]
     with ExitStack() as registered:
         for reader in readers:
@@ -110,7 +113,7 @@ def line_batches(
         yield from ordered_batches([reading(reader) for reader in readers], ranges, depth=depth)
 
 
-def _chunked(
+def table_ranges(
     connection: Connection, table: TableRows, statement: Select[Any], helpers: Helpers | None
 ) -> tuple[OrderKey, list[KeyRange]] | None:
     """The ranges the table is read in by several connections, or None: one reads it all (no

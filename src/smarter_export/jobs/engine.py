@@ -174,7 +174,7 @@ def _stream(
     lines = table_lines(connection, table, writer) if keep is None else None
     if lines is not None:
         assert isinstance(writer, LineWriter)
-        rendered = line_batches(connection, table, lines, batch_size, helpers)
+        rendered = line_batches(connection, lines, batch_size, table=table, helpers=helpers)
         return _stream_lines(rendered, table, writer, watch)
     done = 0
     batches = (
