@@ -168,3 +168,27 @@ def test_lines_that_are_not_the_rows_counted_fail_the_export(
     planned = entries_plan(salted_engine, tmp_path, LinesSeen(CsvOptions()))
     with pytest.raises(RuntimeError, match=r"were read where .* rows were counted"):
         run_export(salted_engine, planned, tmp_path / "out.csv")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "-date"},
+        {"dateFrom": "2024-02-01", "dateTo": "2024-11-30"},
+        {"sort": "-date,description", "status": "approved"},
+    ],
+    ids=["newest-first", "a-period", "filtered"],
+)
+def test_other_orders_and_filters_give_the_same_file_in_ranges(
+    salted_engine: Engine, tmp_path: Path, params: dict[str, object]
+) -> None:
+    planned = plan(salted_engine, tmp_path, "time_entries", params)
+    ranged = replace(planned, parallel=IN_RANGES)
+    assert len(ranges_of(salted_engine, ranged)) >= 4
+    expected = run_export(
+        salted_engine, with_writer(planned, RowsOnly(CsvWriter())), tmp_path / "r"
+    )
+    seen = LinesSeen(CsvOptions())
+    result = run_export(salted_engine, with_writer(ranged, seen), tmp_path / "l")
+    assert (tmp_path / "l").read_bytes() == (tmp_path / "r").read_bytes()
+    assert seen.lines == result.rows_written == expected.rows_written != {"time_entries": 0}
