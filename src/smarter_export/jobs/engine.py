@@ -7,7 +7,9 @@ every second of the writer's close, it reports progress (with the phase) and ask
 stop, so the caller can renew its lease, honour a cancel and enforce its time limit. It writes
 only to the path it is given; publishing is the caller's job. A writer that takes lines (CSV)
 is given, for each table the database can render exactly, the lines the database wrote
-(`csv_lines.py`) instead of rows, watched and counted the same way.
+(`csv_lines.py`) instead of rows, watched and counted the same way; on SQLite a large table's
+lines are read on several connections at once, all opened in the export's one snapshot
+(`read_snapshots`), and the lines written must be the rows counted.
 """
 
 from __future__ import annotations
