@@ -10,7 +10,6 @@ that the lines written are the rows counted.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from smarter_export.jobs.engine import run_export
 from smarter_export.jobs.limits import table_rows
 from smarter_export.jobs.plan import ExportPlan, ParallelReads
 from tests.jobs.test_csv_lines import IN_RANGES, LinesSeen, RowsOnly
+from tests.jobs.test_fan_in import fan_in_threads
 from tests.jobs.test_fidelity import plan, salted_engine, with_writer
 
 __all__ = ["salted_engine"]
@@ -59,10 +59,6 @@ def ranges_of(engine: Engine, planned: ExportPlan) -> list[KeyRange]:
 def the_firms_entries(engine: Engine) -> str:
     with engine.connect() as connection:
         return find_firm(connection, "demo").id
-
-
-def fan_in_threads() -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name.startswith("fan-in-")]
 
 
 def test_a_day_holding_most_rows_is_read_whole_and_the_file_is_the_same(
