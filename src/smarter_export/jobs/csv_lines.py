@@ -5,6 +5,13 @@ columns the database can render exactly is read here, its lines put together by 
 function per export (the text of the main statement's fields around its lookups' fragments);
 any other table keeps the rows' path (`batches.py`). Both read on the export's connection, in
 its read snapshot.
+
+On SQLite, one statement is stepped on one core, and the stepping is most of a CSV export. So
+a large table ordered by a column its firm's index starts with (time entries by date) is read
+in ranges of that column (`chunks.py`) on the export's connection and its helpers, other
+connections opened in the same snapshot (`read_snapshots`), each range's lines put together on
+the thread that read it, and handed to the writer range after range in order (`fan_in.py`):
+the same lines, each once. (sqlite3 lets go of the GIL while SQLite steps a row.)
 """
 
 from __future__ import annotations
