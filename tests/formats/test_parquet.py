@@ -178,3 +178,44 @@ def test_pyarrow_is_loaded_only_by_a_parquet_export() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+WRITE_IN_A_FRESH_PROCESS = """
+import json, sys
+from pathlib import Path
+from smarter_export.formats.parquet import ParquetOptions, ParquetWriter
+from tests.formats.conftest import make_table, write_export
+from tests.formats.test_jsonl import EDGE_COLUMNS, EDGE_ROWS
+table = make_table(columns=EDGE_COLUMNS)
+writer = ParquetWriter(ParquetOptions())
+rows = {table.name: EDGE_ROWS}
+write_export(writer, Path(sys.argv[1]), tables=[table], rows=rows, warnings=("Cut at 3 rows.",))
+import pyarrow
+print(json.dumps([sorted(sys.modules), pyarrow.default_memory_pool().backend_name]))
+"""
+
+
+def test_an_export_loads_pyarrow_without_what_it_picks_up_and_writes_the_same_file(
+    tmp_path: Path,
+) -> None:
+    # numpy, pandas, pyarrow.compute and the cloud file systems were 77 MB of a 1M-row export's
+    # peak (README, Benchmarks), mimalloc some 20 MB more than the C library's allocator.
+    alone = tmp_path / "alone.parquet"
+    done = subprocess.run(
+        [sys.executable, "-c", WRITE_IN_A_FRESH_PROCESS, str(alone)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    modules, allocator = json.loads(done.stdout)
+    assert "pyarrow.parquet" in modules  # the listing is real
+    loaded = {"numpy", "pandas", "pyarrow.compute", "pyarrow._s3fs", "pyarrow._gcsfs"}
+    assert loaded.isdisjoint(modules)
+    assert allocator == "system"
+    # This process has pyarrow with numpy (and maybe pandas) and Arrow's default allocator:
+    # the file is the same, byte for byte.
+    assert "numpy" in sys.modules
+    here = tmp_path / "here.parquet"
+    write(here, EDGE_ROWS)
+    assert alone.read_bytes() == here.read_bytes()

@@ -1,0 +1,81 @@
+"""pyarrow, loaded for a Parquet export with what the export runs and not what pyarrow picks up
+by itself when it finds it installed.
+
+pyarrow loads numpy at its import when numpy is installed (15 MB of a process), pandas at its
+first conversion of a Python list, to ask whether the list is a pandas object (54 MB), and its
+S3, GCS, Azure and HDFS file systems with `pyarrow.parquet` (8 MB). The writer converts lists
+of Python values and writes a local file: it needs none of them (a service installed without
+the `bench` extra has neither numpy nor pandas at all). Measured on the 1M-row benchmark
+(README, Benchmarks), they were 77 MB of Parquet's peak RSS, more than the rows themselves.
+
+They are hidden only while pyarrow looks for them, and only when no one has loaded them yet:
+once a process has numpy or pandas, pyarrow uses it as usual. pyarrow without numpy works as
+a whole since pyarrow 18 (its pandas check retries the import when pandas is asked for, so a
+later `to_pandas()` still works); the cloud file systems stay out of `pyarrow.fs` in this
+process, which writes local files only (the storage uploads with boto3).
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import ModuleType
+
+# pyarrow's optional integrations, each tried by an `import` that falls back when it fails.
+OPTIONAL_FOR_PYARROW = ("numpy", "pandas")
+CLOUD_FILE_SYSTEMS = ("pyarrow._s3fs", "pyarrow._gcsfs", "pyarrow._azurefs", "pyarrow._hdfs")
+
+
+class _Hidden(importlib.abc.MetaPathFinder):
+    """Answers "not installed" for the named modules, as pyarrow's fallbacks expect."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        self.names = names
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: Sequence[str] | None,
+        target: ModuleType | None = None,
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname.partition(".")[0] in self.names or fullname in self.names:
+            raise ModuleNotFoundError(f"{fullname} is not used by a Parquet export", name=fullname)
+        return None  # any other module is found as usual
+
+
+@contextmanager
+def _hiding(names: Sequence[str]) -> Iterator[None]:
+    # A module some code has loaded already is never hidden from it.
+    hidden = _Hidden(frozenset(name for name in names if name not in sys.modules))
+    sys.meta_path.insert(0, hidden)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(hidden)
+
+
+def load_pyarrow() -> None:
+    """Loads pyarrow and `pyarrow.parquet` without the modules above (unless already loaded).
+
+    The first conversion is made here, under the same hiding: pyarrow's pandas check runs once.
+    """
+    hide = list(CLOUD_FILE_SYSTEMS)
+    if "pyarrow" not in sys.modules:  # pyarrow decides at its import whether it has numpy
+        hide += OPTIONAL_FOR_PYARROW
+    else:
+        hide.append("pandas")
+    # Arrow's memory from the C library's allocator, not the mimalloc pyarrow defaults to: the
+    # 1M-row export peaked 15 to 30 MB lower with it (jemalloc as low, but not in every build),
+    # as fast (README, Benchmarks). Arrow's own setting, read once, when Arrow first allocates:
+    # `pa.set_memory_pool` would leave the C++ side, the Parquet writer's, on mimalloc.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    with _hiding(hide):
+        import pyarrow as pa
+        import pyarrow.parquet
+
+        pa.array([], type=pa.null())
+    assert pyarrow.parquet.ParquetWriter is not None
