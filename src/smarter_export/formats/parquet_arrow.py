@@ -1,8 +1,9 @@
 """The pyarrow side of the Parquet writer: each column's Arrow type, one table's file written
 in row groups, the export info as key-value metadata.
 
-Imported only when a Parquet export runs (see `parquet.py`): pyarrow adds some 80 MB to a
-process, which every CSV, Excel and PDF export and the API itself would otherwise carry.
+Imported only when a Parquet export runs (see `parquet.py`): pyarrow adds some 50 MB to a
+process even as `parquet_import.py` loads it, which every CSV, Excel and PDF export and the API
+itself would otherwise carry.
 """
 
 from __future__ import annotations
@@ -62,8 +63,9 @@ def arrow_schema(table: TableSpec, info: ExportInfo) -> pa.Schema:
 
 def _neutralised(texts: Sequence[str | None]) -> list[str | None]:
     """A text column's values, each a spreadsheet would run as a formula given a leading "'" by
-    neutralise() itself; null stays null. In Python, not Arrow's regular expressions: loading
-    `pyarrow.compute` costs a process 13 MB, the loop 0.07 s a million values."""
+    neutralise() itself; null stays null. In Python, not with Arrow's regular expressions:
+    `pyarrow.compute` and its first call (which loads numpy and pandas when they are installed)
+    cost the process 60 MB, the loop about 0.07 s a million values."""
     return [None if text is None else neutralise(text) for text in texts]
 
 

@@ -1,18 +1,21 @@
 """pyarrow, loaded for a Parquet export with what the export runs and not what pyarrow picks up
 by itself when it finds it installed.
 
-pyarrow loads numpy at its import when numpy is installed (15 MB of a process), pandas at its
-first conversion of a Python list, to ask whether the list is a pandas object (54 MB), and its
-S3, GCS, Azure and HDFS file systems with `pyarrow.parquet` (8 MB). The writer converts lists
-of Python values and writes a local file: it needs none of them (a service installed without
-the `bench` extra has neither numpy nor pandas at all). Measured on the 1M-row benchmark
-(README, Benchmarks), they were 77 MB of Parquet's peak RSS, more than the rows themselves.
+pyarrow loads numpy at its import when numpy is installed, pandas at its first conversion of a
+Python list (to ask whether the list is a pandas object), and its S3, GCS, Azure and HDFS file
+systems with `pyarrow.parquet`. The writer converts lists of Python values and writes a local
+file: it needs none of them, and a service installed without the `bench` extra has neither
+numpy nor pandas at all. Measured over `import smarter_export.cli` (56 MB): pyarrow and
+`pyarrow.parquet` as pyarrow loads them add 69 MB and the first conversion 47 MB more; loaded
+here, 48 MB and nothing (README, Benchmarks).
 
 They are hidden only while pyarrow looks for them, and only when no one has loaded them yet:
-once a process has numpy or pandas, pyarrow uses it as usual. pyarrow without numpy works as
-a whole since pyarrow 18 (its pandas check retries the import when pandas is asked for, so a
-later `to_pandas()` still works); the cloud file systems stay out of `pyarrow.fs` in this
-process, which writes local files only (the storage uploads with boto3).
+once a process has numpy or pandas, pyarrow uses them as usual. The other way round, a process
+that loads pyarrow here has a pyarrow without numpy for good: nothing in the service hands
+pyarrow a numpy array, and pyarrow 18 and later run without numpy (it is no longer among their
+requirements). pyarrow's pandas check retries the import when pandas is asked for, so a later
+`to_pandas()` still works; the cloud file systems stay out of `pyarrow.fs` in this process,
+which writes local files only (the storage uploads with boto3).
 """
 
 from __future__ import annotations
@@ -70,8 +73,8 @@ def load_pyarrow() -> None:
         hide.append("pandas")
     # Arrow's memory from the C library's allocator, not the mimalloc pyarrow defaults to: the
     # 1M-row export peaked 15 to 30 MB lower with it (jemalloc as low, but not in every build),
-    # as fast (README, Benchmarks). Arrow's own setting, read once, when Arrow first allocates:
-    # `pa.set_memory_pool` would leave the C++ side, the Parquet writer's, on mimalloc.
+    # as fast (README, Benchmarks). Arrow's own setting, read when Arrow first allocates, and
+    # an operator's own choice wins; `pa.set_memory_pool` instead left the peak as it was.
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     with _hiding(hide):
         import pyarrow as pa
