@@ -170,6 +170,23 @@ def test_text_is_neutralised_exactly_as_neutralise_does(tmp_path: Path) -> None:
     assert pq.read_table(path).column("note").to_pylist() == expected
 
 
+def test_ids_and_text_are_neutralised_as_neutralise_does_in_every_batch(tmp_path: Path) -> None:
+    # The guard runs per batch on each text and id column: a batch with no trigger, one with
+    # only triggers, one mixed, each written as it comes.
+    texts = ["plain", "é", None] * 3 + ["=1", "-2", "@x"] * 3 + ["+1", "ok", None, "\r="] * 3
+    table = make_table(
+        columns=[make_column(name="matterNumber", kind=K.ID), make_column(name="note")]
+    )
+    path = tmp_path / "batches.parquet"
+    rows = [(text, text) for text in texts]
+    writer = ParquetWriter(ParquetOptions())
+    write_export(writer, path, tables=[table], rows={table.name: rows}, batch_size=9)
+    expected = [None if text is None else neutralise(text) for text in texts]
+    read = pq.read_table(path)
+    assert read.column("matterNumber").to_pylist() == expected
+    assert read.column("note").to_pylist() == expected
+
+
 def test_pyarrow_is_loaded_only_by_a_parquet_export() -> None:
     # pyarrow adds some 80 MB to a process: the API, the worker and a CSV export go without.
     code = (
