@@ -15,7 +15,9 @@ that loads pyarrow here has a pyarrow without numpy for good: nothing in the ser
 pyarrow a numpy array, and pyarrow 18 and later run without numpy (it is no longer among their
 requirements). pyarrow's pandas check retries the import when pandas is asked for, so a later
 `to_pandas()` still works; the cloud file systems stay out of `pyarrow.fs` in this process,
-which writes local files only (the storage uploads with boto3).
+which writes local files only (the storage uploads with boto3). The hiding lasts as long as the
+first import of `parquet_arrow`: a worker thread importing numpy at that very moment would be
+told it is missing, and none does.
 """
 
 from __future__ import annotations
