@@ -23,6 +23,7 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    func,
     select,
     text,
 )
@@ -193,8 +194,23 @@ def test_a_date_filter_narrows_the_count_a_filter_on_another_column_does_not(
         select(entry.c.id)
         .where(entry.c.tenant_id == FIRM)
         .order_by(entry.c.day + 1),  # an expression, not a column
+        by_day().group_by(entry.c.day, entry.c.id, entry.c.hours),  # groups
+        by_day().distinct(),
+        by_day().offset(5),  # each range would skip its own first rows
+        by_day().add_columns(func.sum(entry.c.hours).over(order_by=entry.c.day)),  # running
     ],
-    ids=["no-index", "no-order", "no-firm", "firm-in-or", "nulls-last", "expression"],
+    ids=[
+        "no-index",
+        "no-order",
+        "no-firm",
+        "firm-in-or",
+        "nulls-last",
+        "expression",
+        "grouped",
+        "distinct",
+        "offset",
+        "window",
+    ],
 )
 def test_statements_not_read_by_index_in_ranges_have_no_key(statement: Select[Any]) -> None:
     assert order_key(statement) is None

@@ -43,7 +43,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList, UnaryExpression
+from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList, Over, UnaryExpression
 from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.sql.visitors import iterate
 
@@ -74,7 +74,7 @@ class OrderKey:
 def order_key(statement: Select[Any]) -> OrderKey | None:
     """The statement's leading order key, if ranges of it can be read by index (see above)."""
     clauses = statement._order_by_clauses
-    if not clauses:
+    if not clauses or not _row_by_row(statement):
         return None
     first, descending = clauses[0], False
     if isinstance(first, UnaryExpression):
@@ -156,6 +156,21 @@ def _ranges(values: Sequence[tuple[Any, int]], pieces: int) -> list[KeyRange]:
         KeyRange(low, high, rows=befores[n + 1] - befores[n])
         for n, (low, high) in enumerate(zip(starts, ends, strict=True))
     ]
+
+
+def _row_by_row(statement: Select[Any]) -> bool:
+    """Each row of the statement is made of its own table rows alone, so that a range's rows
+    are the rows it would give anyway: no grouping, DISTINCT, window (a running total would
+    restart in each range) or OFFSET (each range would skip its own)."""
+    if statement._group_by_clauses or statement._having_criteria or statement._distinct:
+        return False
+    if statement._offset_clause is not None:
+        return False
+    return not any(
+        isinstance(element, Over)
+        for column in statement.selected_columns
+        for element in iterate(column)
+    )
 
 
 def _stored(value: Any) -> BindParameter[Any]:
