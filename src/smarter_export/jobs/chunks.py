@@ -14,7 +14,9 @@ A statement is cut only where the ranges are cheap and provably whole:
   as the ORDER BY compares (SQLite: NULL < numbers < text < blob, the column's collation and
   affinity on both sides), so a value of any kind, an integer or a malformed date among dates,
   falls in exactly one range: the NULLs have a range of their own, the first range has no lower
-  bound and the last no upper one.
+  bound and the last no upper one;
+- each row is made of its own table rows alone: no GROUP BY, DISTINCT, window or OFFSET (a
+  LIMIT is the caller's to check: it must not cut, `csv_lines.table_ranges`).
 
 The bounds come from an index-only count of the rows per key value (50 ms for a million rows
 of one firm): the conditions the index can answer alone (the firm, a date range) narrow it,
