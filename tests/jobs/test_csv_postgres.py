@@ -10,6 +10,7 @@ server does not prove, a timestamp, or a parameter SQLAlchemy converts falls bac
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -22,6 +23,7 @@ from sqlalchemy.exc import DataError
 
 from smarter_export.domain.types import UtcDateTime
 from smarter_export.errors import ExportCancelled
+from smarter_export.formats.base import EncodedLines
 from smarter_export.formats.csv_options import CsvOptions
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.jobs.csv_lines import table_lines
@@ -230,3 +232,34 @@ def test_copy_reads_on_a_socket_past_descriptor_1024(salted_engine: Engine, tmp_
         for descriptor in held:
             os.close(descriptor)
         salted_engine.dispose()
+
+
+def test_a_batch_of_copys_rows_stays_bytes_with_the_writers_line_ends() -> None:
+    """Joined once, one replace: a lone `\\r` inside a quoted field is kept as it is."""
+    plain = [memoryview(b'a,"b\rc"\n'), memoryview(b"\xc3\xa9,d\n")]
+    lines = csv_lines_of(plain)
+    assert isinstance(lines, EncodedLines)
+    assert lines.data == b'a,"b\rc"\r\n\xc3\xa9,d\r\n'
+    assert len(lines) == 2 and list(lines) == ['a,"b\rc"\r\n', "é,d\r\n"]
+    # A quoted newline, even one ending in `\r\n` itself, is not a line end: that batch is put
+    # right message by message.
+    quoted = [memoryview(b'"x\r\ny",1\n'), memoryview(b"c,d\n")]
+    assert csv_lines_of(quoted) == ['"x\r\ny",1\r\n', "c,d\r\n"]
+    assert not isinstance(csv_lines_of(quoted), EncodedLines)
+
+
+@ON_POSTGRES
+def test_dates_in_another_datestyle_are_still_written_iso(
+    salted_engine: Engine, tmp_path: Path
+) -> None:
+    """COPY writes a date itself only in ISO style; in another the server spells it."""
+    database = salted_engine.url.database
+    with salted_engine.connect() as connection:
+        connection.exec_driver_sql(f"ALTER DATABASE \"{database}\" SET DateStyle = 'German, DMY'")
+        connection.commit()
+    salted_engine.dispose()  # the next connections start in the database's DateStyle
+    with salted_engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW DateStyle").scalar_one() == "German, DMY"
+    lines, rows, given, written = exported_both_ways(salted_engine, tmp_path, "time_entries", {})
+    assert lines == rows and given == written != {"time_entries": 0}
+    assert re.search(rb"\r\n20\d\d-\d\d-\d\d,", lines)

@@ -12,15 +12,16 @@ an exponent, timestamps, booleans) are touched, and a table without such columns
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from smarter_export.formats.base import CellText, LineDialect
+from smarter_export.formats.base import CellText, EncodedLines, LineDialect
 from smarter_export.formats.csv_options import CsvOptions, DecimalSeparator
 from smarter_export.formats.describe import export_zone
 from smarter_export.formats.options import Compression
@@ -90,9 +91,10 @@ class _TableFile:
     """One CSV file being written: its csv.writer and how its rows are prepared."""
 
     def __init__(
-        self, stream: IO[str], table: TableSpec, info: ExportInfo, options: CsvOptions
+        self, stream: io.TextIOWrapper, table: TableSpec, info: ExportInfo, options: CsvOptions
     ) -> None:
         self.stream = stream
+        self._utf8 = codecs.lookup(stream.encoding).name == "utf-8"
         self.table = table
         self.rows = 0
         self._writer = csv.writer(
@@ -111,6 +113,12 @@ class _TableFile:
 
     def write_lines(self, lines: Sequence[str]) -> None:
         self.rows += len(lines)
+        if isinstance(lines, EncodedLines) and self._utf8:
+            # Already this file's bytes: the text written so far (a header, a byte-order mark)
+            # goes first, then the batch's bytes as they are, with no str made per line.
+            self.stream.flush()
+            self.stream.buffer.write(lines.data)
+            return
         self.stream.write("".join(lines))
 
 
@@ -216,10 +224,10 @@ class CsvWriter:
                 self._open_stream(table), table, self._require_info(), self._options
             )
 
-    def _open_stream(self, table: TableSpec) -> IO[str]:
+    def _open_stream(self, table: TableSpec) -> io.TextIOWrapper:
         if self._archive is None:
             assert self._path is not None
-            stream: IO[str] = (
+            stream = (
                 io.TextIOWrapper(gzip_file(self._path), encoding="utf-8", newline="")
                 if self._gzip
                 else self._path.open("w", encoding="utf-8", newline="")

@@ -55,7 +55,7 @@ def table_lines(
 
 def line_batches(
     connection: Connection, lines: CsvLines | CopyLines, batch_size: int
-) -> Generator[list[str], None, None]:
+) -> Generator[Sequence[str], None, None]:
     if isinstance(lines, CopyLines):
         yield from copied_csv(connection, lines, batch_size)
         return

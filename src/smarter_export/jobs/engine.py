@@ -193,7 +193,7 @@ def _stream(
 
 
 def _stream_lines(
-    batches: Generator[list[str], None, None], name: str, writer: LineWriter, watch: _Watch
+    batches: Generator[Sequence[str], None, None], name: str, writer: LineWriter, watch: _Watch
 ) -> int:
     """Write the table's lines as the database rendered them (CSV: `jobs/csv_sql.py`)."""
     done = 0
