@@ -9,6 +9,7 @@ server does not prove, a timestamp, or a parameter SQLAlchemy converts falls bac
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from dataclasses import replace
@@ -37,6 +38,7 @@ from smarter_export.jobs.csv_postgres import (
 from smarter_export.jobs.csv_sql import CsvLines
 from smarter_export.jobs.engine import run_export
 from smarter_export.jobs.limits import table_rows
+from smarter_export.jobs.pg_copy import copy_batches
 from smarter_export.tabular import ColumnKind, ExportColumn
 from tests.jobs.test_csv_lines import LinesSeen, RowsOnly
 from tests.jobs.test_fidelity import plan, salted_engine, with_writer
@@ -263,3 +265,17 @@ def test_dates_in_another_datestyle_are_still_written_iso(
     lines, rows, given, written = exported_both_ways(salted_engine, tmp_path, "time_entries", {})
     assert lines == rows and given == written != {"time_entries": 0}
     assert re.search(rb"\r\n20\d\d-\d\d-\d\d,", lines)
+
+
+@ON_POSTGRES
+def test_copys_rows_are_held_as_objects_the_garbage_collector_skips(
+    salted_engine: Engine,
+) -> None:
+    """A batch of memoryviews (objects the collector tracks) made it run every few hundred
+    rows over the whole process: half the client's time."""
+    with salted_engine.connect() as connection:
+        batches = list(copy_batches(connection, "COPY time_entry TO STDOUT (FORMAT csv)", {}, 50))
+    rows = [row for batch in batches for row in batch]
+    assert len(batches) > 2 and all(len(batch) == 50 for batch in batches[:-1])
+    assert rows and not any(gc.is_tracked(row) for row in rows)
+    assert all(type(row) is bytes and row.endswith(b"\n") for row in rows)
