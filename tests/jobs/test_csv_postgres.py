@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -40,7 +41,7 @@ from smarter_export.jobs.engine import run_export
 from smarter_export.jobs.limits import table_rows
 from smarter_export.jobs.pg_copy import copy_batches
 from smarter_export.tabular import ColumnKind, ExportColumn
-from tests.jobs.test_csv_lines import LinesSeen, RowsOnly
+from tests.jobs.test_csv_lines import DIALECT_OPTIONS, LinesSeen, RowsOnly, file_contents
 from tests.jobs.test_fidelity import plan, salted_engine, with_writer
 
 __all__ = ["salted_engine"]
@@ -279,3 +280,39 @@ def test_copys_rows_are_held_as_objects_the_garbage_collector_skips(
     assert len(batches) > 2 and all(len(batch) == 50 for batch in batches[:-1])
     assert rows and not any(gc.is_tracked(row) for row in rows)
     assert all(type(row) is bytes and row.endswith(b"\n") for row in rows)
+
+
+class EncodedSeen(LinesSeen):
+    """`LinesSeen` counting the batches that came as bytes."""
+
+    def __init__(self, options: CsvOptions) -> None:
+        super().__init__(options)
+        self.encoded = 0
+
+    def write_lines(self, table: str, lines: Sequence[str]) -> None:
+        self.encoded += isinstance(lines, EncodedLines)
+        super().write_lines(table, lines)
+
+
+@ON_POSTGRES
+@pytest.mark.parametrize("options", DIALECT_OPTIONS, ids=lambda o: ",".join(map(str, o.values())))
+def test_batches_without_a_quoted_newline_are_written_as_bytes_in_every_dialect(
+    salted_engine: Engine, tmp_path: Path, options: dict[str, object]
+) -> None:
+    """Small batches, so that many hold none of the salt's quoted newlines and go as COPY's
+    bytes (the others line by line): the file is the rows' path's, byte for byte (a gzip
+    file's packed bytes too)."""
+    csv_options = CsvOptions.model_validate(options)
+    planned = replace(plan(salted_engine, tmp_path, "time_entries", {}), batch_size=7)
+    reference = run_export(
+        salted_engine,
+        with_writer(planned, RowsOnly(CsvWriter(options=csv_options))),
+        tmp_path / "rows",
+    )
+    seen = EncodedSeen(csv_options)
+    result = run_export(salted_engine, with_writer(planned, seen), tmp_path / "lines")
+    assert result.rows_written == reference.rows_written != {"time_entries": 0}
+    assert seen.lines == result.rows_written
+    batches = -(-result.rows_written["time_entries"] // 7)
+    assert 10 < seen.encoded < batches  # both ways, in one file
+    assert file_contents(tmp_path / "lines") == file_contents(tmp_path / "rows")
