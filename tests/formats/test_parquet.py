@@ -170,6 +170,23 @@ def test_text_is_neutralised_exactly_as_neutralise_does(tmp_path: Path) -> None:
     assert pq.read_table(path).column("note").to_pylist() == expected
 
 
+def test_ids_and_text_are_neutralised_as_neutralise_does_in_every_batch(tmp_path: Path) -> None:
+    # The guard runs per batch on each text and id column: a batch with no trigger, one with
+    # only triggers, one mixed, each written as it comes.
+    texts = ["plain", "é", None] * 3 + ["=1", "-2", "@x"] * 3 + ["+1", "ok", None, "\r="] * 3
+    table = make_table(
+        columns=[make_column(name="matterNumber", kind=K.ID), make_column(name="note")]
+    )
+    path = tmp_path / "batches.parquet"
+    rows = [(text, text) for text in texts]
+    writer = ParquetWriter(ParquetOptions())
+    write_export(writer, path, tables=[table], rows={table.name: rows}, batch_size=9)
+    expected = [None if text is None else neutralise(text) for text in texts]
+    read = pq.read_table(path)
+    assert read.column("matterNumber").to_pylist() == expected
+    assert read.column("note").to_pylist() == expected
+
+
 def test_pyarrow_is_loaded_only_by_a_parquet_export() -> None:
     # pyarrow adds some 80 MB to a process: the API, the worker and a CSV export go without.
     code = (
@@ -178,3 +195,44 @@ def test_pyarrow_is_loaded_only_by_a_parquet_export() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+WRITE_IN_A_FRESH_PROCESS = """
+import json, sys
+from pathlib import Path
+from smarter_export.formats.parquet import ParquetOptions, ParquetWriter
+from tests.formats.conftest import make_table, write_export
+from tests.formats.test_jsonl import EDGE_COLUMNS, EDGE_ROWS
+table = make_table(columns=EDGE_COLUMNS)
+writer = ParquetWriter(ParquetOptions())
+rows = {table.name: EDGE_ROWS}
+write_export(writer, Path(sys.argv[1]), tables=[table], rows=rows, warnings=("Cut at 3 rows.",))
+import pyarrow
+print(json.dumps([sorted(sys.modules), pyarrow.default_memory_pool().backend_name]))
+"""
+
+
+def test_an_export_loads_pyarrow_without_what_it_picks_up_and_writes_the_same_file(
+    tmp_path: Path,
+) -> None:
+    # numpy, pandas, pyarrow.compute and the cloud file systems were 77 MB of a 1M-row export's
+    # peak (README, Benchmarks), mimalloc some 20 MB more than the C library's allocator.
+    alone = tmp_path / "alone.parquet"
+    done = subprocess.run(
+        [sys.executable, "-c", WRITE_IN_A_FRESH_PROCESS, str(alone)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    modules, allocator = json.loads(done.stdout)
+    assert "pyarrow.parquet" in modules  # the listing is real
+    loaded = {"numpy", "pandas", "pyarrow.compute", "pyarrow._s3fs", "pyarrow._gcsfs"}
+    assert loaded.isdisjoint(modules)
+    assert allocator == "system"
+    # This process has pyarrow with numpy (and maybe pandas) and Arrow's default allocator:
+    # the file is the same, byte for byte.
+    assert "numpy" in sys.modules
+    here = tmp_path / "here.parquet"
+    write(here, EDGE_ROWS)
+    assert alone.read_bytes() == here.read_bytes()

@@ -105,6 +105,11 @@ FORMATS: tuple[ExportFormat[Any], ...] = (
         row_cap_counts=RowCap.MAIN_ROWS,
         options=ParquetOptions,
         writer=lambda _, options: ParquetWriter(options),
+        # Its rows wait in Arrow for their row group, but each batch is Python objects first
+        # (the cursor's, the typed rows, their columns): 1,000 rows a batch instead of 5,000
+        # took the 1M-row peak from 180 to 169 MiB, and the time from 10.6 to 10.1 s
+        # (README, Benchmarks). The file is the same.
+        most_rows_per_batch=1_000,
     ),
     ExportFormat(
         name="ledes",
