@@ -5,7 +5,8 @@
 Starts a PostgreSQL from the installed binaries (as the tests do), loads a demo firm of N time
 entries (minutes at a million; the loaded cluster is kept in benchmarks/out/pg-cluster-N and
 reused by the next run), then times each method in its own process, the repeats going round
-the methods, and reports medians and the ratio to psql.
+the methods, and reports medians, the ratio to psql and the machine's load average (1 minute,
+after each run: the other processes' share of the cores, which the ratio does not remove).
 """
 
 from __future__ import annotations
@@ -121,9 +122,11 @@ def main() -> None:
             ),
         }
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in methods}
+        loads: list[float] = []
         for _ in range(args.repeat):
             for name, (command, env) in methods.items():
                 runs[name].append(measured(command, env, OUT / f"{name}.out"))
+                loads.append(os.getloadavg()[0])
     finally:
         server.halt()
     anchor = statistics.median(r[0] for r in runs["psql-copy"])
@@ -135,6 +138,8 @@ def main() -> None:
         peak = max(r[1] for r in measured_runs)
         report[name] = {"wall_s": round(wall, 2), "ratio": round(wall / anchor, 2), "mb": peak}
         print(f"| {name} | {args.rows:,} | {wall:.2f} s | {wall / anchor:.2f}x | {peak:.0f} MB |")
+    print(f"\nload average (1 min) after each run: {min(loads):.1f} to {max(loads):.1f}")
+    report["load_average"] = {"min": min(loads), "max": max(loads)}
     (OUT / "pg-latest.json").write_text(json.dumps(report, indent=2))
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import zipfile
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from smarter_export.formats.base import EncodedLines
+from smarter_export.formats.csv_options import CsvOptions
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.tabular import ExportOutcome, Row
 
@@ -177,3 +181,46 @@ def test_a_table_needing_no_conversion_goes_straight_through(tmp_path: Path) -> 
     writer.close(ExportOutcome({table.name: 3}))
 
     assert path.read_bytes() == b"N,D\r\n1,2024-02-29\r\n,\r\n-7,1899-12-31\r\n"
+
+
+class WrittenAsBytes(EncodedLines):
+    """Lines the writer must write as the bytes they are, never read as text."""
+
+    def _lines(self) -> list[str]:
+        raise AssertionError("the writer read encoded lines as text")
+
+
+@pytest.mark.parametrize("byte_order_mark", [True, False])
+@pytest.mark.parametrize("compression", ["none", "gzip", "zip"])
+def test_the_writer_writes_encoded_lines_as_it_writes_the_lines(
+    tmp_path: Path, byte_order_mark: bool, compression: str
+) -> None:
+    """The bytes go after the header (and byte-order mark) and between lines given as text,
+    in a plain file, a gzip file (its packed bytes too: no deflate block ended early) and a
+    ZIP's member alike, never read back as lines."""
+    table = make_table(name="t", columns=[make_column(name="a")])
+    tables = [table] if compression != "zip" else [table, make_table(name="u")]
+    options = CsvOptions.model_validate(
+        {"compression": "gzip" if compression == "gzip" else "none"}
+    )
+    batches: list[list[str]] = [["é\r\n", '"x\ny"\r\n'], ["山\r\n"], ["z\r\n"]]
+    written = {}
+    for way in ("text", "bytes"):
+        writer = CsvWriter(byte_order_mark, options)
+        writer.open(tmp_path / way, make_info(), tables)
+        for index, batch in enumerate(batches):
+            if way == "bytes" and index != 1:
+                given: Sequence[str] = WrittenAsBytes("".join(batch).encode(), len(batch), "\r\n")
+            else:
+                given = batch
+            writer.write_lines("t", given)
+        summary = writer.close(ExportOutcome({"t": 4}))
+        assert summary.rows_written["t"] == 4
+        data = (tmp_path / way).read_bytes()  # gzip: the packed bytes, each deflate block
+        if compression == "zip":
+            with zipfile.ZipFile(tmp_path / way) as archive:
+                data = archive.read("t.csv") + archive.read("u.csv")
+        written[way] = data
+    assert written["bytes"] == written["text"]
+    unpacked = gzip.decompress(written["bytes"]) if compression == "gzip" else written["bytes"]
+    assert b'A\r\n\xc3\xa9\r\n"x\ny"\r\n\xe5\xb1\xb1\r\nz\r\n' in unpacked

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload, runtime_checkable
 
 from smarter_export.errors import ValidationFailed
 from smarter_export.formats.options import (
@@ -67,11 +67,54 @@ class LineDialect:
     cell_text: Callable[[ExportColumn], CellText]  # the writer's own text of one typed value
 
 
+class EncodedLines(Sequence[str]):
+    """A batch of lines held as one UTF-8 `bytes`, line ends included: the lines a database
+    wrote (PostgreSQL's COPY) reach a UTF-8 file with no `str` made per line (CsvWriter writes
+    the bytes as they are). Read as a sequence, it is the lines themselves, decoded when first
+    asked for. No line holds `line_end` but at its end, so the bytes split back into lines."""
+
+    __slots__ = ("_count", "_decoded", "data", "line_end")
+
+    def __init__(self, data: bytes, count: int, line_end: str) -> None:
+        self.data = data
+        self.line_end = line_end
+        self._count = count
+        self._decoded: list[str] | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        return self._lines()[index]
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of the same lines (a list of them above all)."""
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(other) == self._count and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a list, mutable like one: unhashable
+
+    def _lines(self) -> list[str]:
+        if self._decoded is None:
+            pieces = self.data.decode().split(self.line_end)
+            if pieces.pop() != "" or len(pieces) != self._count:
+                raise ValueError("the bytes are not the lines counted, each with its line end")
+            self._decoded = [piece + self.line_end for piece in pieces]
+        return self._decoded
+
+
 @runtime_checkable
 class LineWriter(ExportWriter, Protocol):
     """A writer that also takes a table's lines ready made: CSV text rendered by the database
     (`jobs/csv_sql.py`). Each line is the exact text the writer would make of its row, line end
-    included; a table is written either as rows or as lines."""
+    included (a batch may be `EncodedLines`); a table is written either as rows or as lines."""
 
     def line_dialect(self) -> LineDialect: ...
 

@@ -12,15 +12,16 @@ an exponent, timestamps, booleans) are touched, and a table without such columns
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from smarter_export.formats.base import CellText, LineDialect
+from smarter_export.formats.base import CellText, EncodedLines, LineDialect
 from smarter_export.formats.csv_options import CsvOptions, DecimalSeparator
 from smarter_export.formats.describe import export_zone
 from smarter_export.formats.options import Compression
@@ -90,9 +91,19 @@ class _TableFile:
     """One CSV file being written: its csv.writer and how its rows are prepared."""
 
     def __init__(
-        self, stream: IO[str], table: TableSpec, info: ExportInfo, options: CsvOptions
+        self,
+        stream: io.TextIOWrapper,
+        table: TableSpec,
+        info: ExportInfo,
+        options: CsvOptions,
+        *,
+        bytes_beneath: bool,
     ) -> None:
+        """`bytes_beneath`: lines' bytes may be written to the stream's binary file once its
+        text is flushed, a flush being only a write there (not for gzip: there a flush ends a
+        deflate block, and the file would no longer be the bytes of the same rows)."""
         self.stream = stream
+        self._bytes_beneath = bytes_beneath and codecs.lookup(stream.encoding).name == "utf-8"
         self.table = table
         self.rows = 0
         self._writer = csv.writer(
@@ -111,6 +122,15 @@ class _TableFile:
 
     def write_lines(self, lines: Sequence[str]) -> None:
         self.rows += len(lines)
+        if isinstance(lines, EncodedLines):
+            if self._bytes_beneath:
+                # Already this file's bytes: the text written so far (a header, a byte-order
+                # mark) goes first, then the batch's bytes as they are, no str made per line.
+                self.stream.flush()
+                self.stream.buffer.write(lines.data)
+            else:  # one str for the batch, still none a line
+                self.stream.write(lines.data.decode())
+            return
         self.stream.write("".join(lines))
 
 
@@ -213,13 +233,17 @@ class CsvWriter:
             table = self._tables[self._next_table]
             self._next_table += 1
             self._current = _TableFile(
-                self._open_stream(table), table, self._require_info(), self._options
+                self._open_stream(table),
+                table,
+                self._require_info(),
+                self._options,
+                bytes_beneath=self._archive is not None or not self._gzip,
             )
 
-    def _open_stream(self, table: TableSpec) -> IO[str]:
+    def _open_stream(self, table: TableSpec) -> io.TextIOWrapper:
         if self._archive is None:
             assert self._path is not None
-            stream: IO[str] = (
+            stream = (
                 io.TextIOWrapper(gzip_file(self._path), encoding="utf-8", newline="")
                 if self._gzip
                 else self._path.open("w", encoding="utf-8", newline="")

@@ -86,7 +86,7 @@ def line_batches(
     *,
     table: TableRows | None = None,
     helpers: Helpers | None = None,
-) -> Generator[list[str], None, None]:
+) -> Generator[Sequence[str], None, None]:
     """The table's lines, a batch at a time; read in ranges on the helpers too where
     `table_ranges` finds some (given the table: its counts decide)."""
     if isinstance(lines, CopyLines):

@@ -200,7 +200,10 @@ def _stream(
 
 
 def _stream_lines(
-    batches: Generator[list[str], None, None], table: TableRows, writer: LineWriter, watch: _Watch
+    batches: Generator[Sequence[str], None, None],
+    table: TableRows,
+    writer: LineWriter,
+    watch: _Watch,
 ) -> int:
     """Write the table's lines as the database rendered them (CSV: `jobs/csv_sql.py`), and
     fail unless they are the rows counted: statements made of the counted one (ranges of it

@@ -6,7 +6,11 @@ without parallel workers (the line SQL of a million time entries: 15.5 s through
 low-level interface psycopg exposes for this): iterating psycopg's `Copy` costs a generator
 and a wait call per row, several microseconds, which was more client time than everything
 else the export does per row. psycopg starts the COPY (binding the parameters client-side) and
-ends it; a row is a memoryview of one CopyData message.
+ends it; a row is the bytes of one CopyData message, copied out of the memoryview libpq's
+buffer comes in: a memoryview is an object the garbage collector tracks, and a batch of them
+held until it is joined made the collector run every few hundred rows over everything the
+process holds (1.3 s of the client's CPU a million rows, against 0.6 s with bytes, which it
+does not track).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 
 def copy_batches(
     connection: Connection, copy_sql: str, params: dict[str, Any], batch_size: int
-) -> Generator[list[memoryview], None, None]:
+) -> Generator[list[bytes], None, None]:
     """The COPY's rows (CopyData messages), `batch_size` at a time, in the connection's
     transaction. A driver's error (a value that fails on the server, a lost connection) is
     raised as SQLAlchemy raises it for any statement, so the runner classifies it the same."""
@@ -46,15 +50,15 @@ def copy_batches(
 
 def _batches(
     driver: Any, copy_sql: str, params: dict[str, Any], batch_size: int
-) -> Generator[list[memoryview], None, None]:
+) -> Generator[list[bytes], None, None]:
     pgconn: Any = driver.pgconn
     with driver.cursor() as cursor, cursor.copy(copy_sql, params):
         get_copy_data = pgconn.get_copy_data
-        batch: list[memoryview] = []
+        batch: list[bytes] = []
         while True:
             size, row = get_copy_data(1)  # 1: never block (the GIL stays free)
             if size > 0:
-                batch.append(row)
+                batch.append(bytes(row))  # not the memoryview: see the module's docstring
                 if len(batch) == batch_size:
                     yield batch
                     batch = []
