@@ -188,3 +188,21 @@ def test_other_orders_and_filters_give_the_same_file_in_ranges(
     result = run_export(salted_engine, with_writer(ranged, seen), tmp_path / "l")
     assert (tmp_path / "l").read_bytes() == (tmp_path / "r").read_bytes()
     assert seen.lines == result.rows_written == expected.rows_written != {"time_entries": 0}
+
+
+def test_a_source_not_read_in_ranges_opens_no_helpers_and_takes_no_write_lock(
+    salted_engine: Engine, tmp_path: Path
+) -> None:
+    """Opening helpers takes the write lock for a moment; a CSV whose main table has no range
+    key (timekeepers, ordered by name) must not wait on a writer for helpers it cannot use."""
+    planned = replace(plan(salted_engine, tmp_path, "timekeepers", {}), parallel=IN_RANGES)
+    database = salted_engine.url.database
+    assert database is not None
+    writer = sqlite3.connect(database, timeout=0.1)
+    writer.execute("BEGIN IMMEDIATE")  # a writer in the middle of its transaction
+    try:
+        result = run_export(salted_engine, planned, tmp_path / "timekeepers.csv")
+    finally:
+        writer.rollback()
+        writer.close()
+    assert result.rows_written["timekeepers"] > 0

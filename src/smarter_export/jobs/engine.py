@@ -29,6 +29,7 @@ from smarter_export.errors import ExportCancelled
 from smarter_export.formats.base import ExportWriter, LineWriter
 from smarter_export.jobs.batches import keyed_batches, typed_batches
 from smarter_export.jobs.chart_figures import chart_figures
+from smarter_export.jobs.chunks import order_key
 from smarter_export.jobs.csv_lines import Helpers, line_batches, table_lines
 from smarter_export.jobs.limits import (
     TableRows,
@@ -107,8 +108,10 @@ def run_export(
 ) -> ExportResult:
     started, writer = time.monotonic(), plan.writer
     # A writer of lines may have a large table read on several connections (`csv_lines.py`):
-    # they are opened with the export's, in its snapshot, before anything is counted.
-    readers = plan.parallel.readers if isinstance(writer, LineWriter) else 1
+    # they are opened with the export's, in its snapshot, before anything is counted, and
+    # only where its main table could be read in ranges (opening them takes the write lock).
+    ranged = order_key(plan.source.statement(plan.scope, plan.query)) is not None
+    readers = plan.parallel.readers if isinstance(writer, LineWriter) and ranged else 1
     with read_snapshots(engine, readers) as (connection, *others):
         helpers = Helpers(others, plan.parallel.least_rows)
         tables = table_rows(connection, plan)
