@@ -35,6 +35,8 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from smarter_export.formats.base import EncodedLines
 from smarter_export.formats.safety import FORMULA_TRIGGERS, neutralise
@@ -107,16 +109,51 @@ def compile_copy(
         return None
     if not speaks_utf8(connection):
         return None
-    rows = statement.subquery("csv_rows")
+    rows = sort_keys_first(statement).subquery("csv_rows")
     iso_dates = _iso_dates(connection)
     fields = []
-    for value, column in zip(rows.c, columns, strict=True):
+    for value, column in zip(list(rows.c)[-len(columns) :], columns, strict=True):
         field = _copy_field(value, column, text.decimal_comma, iso_dates)
         if field is None:
             return None
         fields.append(field)
     sent = _as_sent(connection, select(*fields).select_from(rows))
     return None if sent is None else CopyLines(*sent, text.delimiter)
+
+
+def sort_keys_first(statement: Select[Any]) -> Select[Any]:
+    """The statement with its ORDER BY expressions selected first, the same rows in the same
+    order (the table's columns follow them; a DISTINCT statement is left as it is, whose rows
+    extra columns would change).
+
+    PostgreSQL sorts the rows of its select list, an ORDER BY expression that is not in the
+    list added after it; a key found in the list is taken from there. A key after the text
+    columns is found by walking each of them in every comparison (`nocachegetattr`, 10 % of
+    the server's samples for the time entries, whose dates tie a thousand times over and are
+    decided by `id`); a key first is at a fixed offset. The server's CPU for a million time
+    entries: 3.36 s against 3.83 s (psql's `\\copy` of the statement alone: 3.6 s)."""
+    clauses = statement._order_by_clauses
+    if statement._distinct or not clauses:
+        return statement
+    keys = [_ordered(clause).label(f"csv_key_{n}") for n, clause in enumerate(clauses)]
+    return statement.with_only_columns(
+        *keys, *statement.selected_columns, maintain_column_froms=True
+    )
+
+
+_ORDERINGS = (
+    operators.asc_op,
+    operators.desc_op,
+    operators.nulls_first_op,
+    operators.nulls_last_op,
+)
+
+
+def _ordered(clause: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The expression an ORDER BY clause sorts by, without its direction and NULLs placement."""
+    while isinstance(clause, UnaryExpression) and clause.modifier in _ORDERINGS:
+        clause = clause.element
+    return clause
 
 
 COPY_DELIMITERS = frozenset({",", ";", "\t", "|"})  # CsvOptions' delimiters, safe in a literal
@@ -183,8 +220,24 @@ def copied_csv(
     from smarter_export.jobs.pg_copy import copy_batches  # psycopg: see `postgres_lines`
 
     copy_sql = f"COPY ({lines.sql}) TO STDOUT (FORMAT csv, DELIMITER '{lines.delimiter}')"
+    planned = connection.exec_driver_sql(_WITHOUT_INCREMENTAL_SORT).scalar_one()
     for messages in copy_batches(connection, copy_sql, lines.params, batch_size):
         yield csv_lines_of(messages)
+    connection.exec_driver_sql(
+        f"SELECT set_config('{_INCREMENTAL_SORT}', %(planned)s, true)", {"planned": planned}
+    )
+
+
+# The sort keys first (`sort_keys_first`), PostgreSQL costed an incremental sort of the time
+# entries over their (tenant, date) index as the cheaper plan: parallel workers each sorting
+# the entries of a date, merged by the leader, 5.4 s against 2.8 s (and 5.1 s of the server's
+# CPU against 3.4 s) for the whole sort of the hash joins' rows. Off for the COPY alone (the
+# setting is the transaction's: `set_config(..., true)`), put back as it was after it; a COPY
+# that fails ends the export's transaction, and the setting with it.
+_INCREMENTAL_SORT = "enable_incremental_sort"
+_WITHOUT_INCREMENTAL_SORT = (
+    f"SELECT current_setting('{_INCREMENTAL_SORT}'), set_config('{_INCREMENTAL_SORT}', 'off', true)"
+)
 
 
 _ENCODED_END = LINE_END.encode()
