@@ -27,11 +27,10 @@ from smarter_export.jobs import pg_copy
 from smarter_export.jobs.csv_lines import table_lines
 from smarter_export.jobs.csv_postgres import CopyLines, copied_csv, sort_keys_first
 from smarter_export.jobs.limits import table_rows
+from tests.jobs.test_csv_postgres import ON_POSTGRES
 from tests.jobs.test_fidelity import plan, salted_engine
 
 __all__ = ["salted_engine"]
-
-ON_POSTGRES = pytest.mark.parametrize("demo_engine", ["postgresql"], indirect=True)
 
 
 def _copy_lines(connection: Connection, params: dict[str, object]) -> CopyLines:
