@@ -142,8 +142,15 @@ def main() -> None:
     for name, measured_runs in runs.items():
         wall = statistics.median(r[0] for r in measured_runs)
         peak = max(r[1] for r in measured_runs)
-        report[name] = {"wall_s": round(wall, 2), "ratio": round(wall / anchor, 2), "mb": peak}
+        report[name] = {
+            "wall_s": round(wall, 2),
+            "ratio": round(wall / anchor, 2),
+            "mb": peak,
+            "runs_s": [round(r[0], 2) for r in measured_runs],
+        }
         print(f"| {name} | {args.rows:,} | {wall:.2f} s | {wall / anchor:.2f}x | {peak:.0f} MB |")
+    for name, measured_runs in runs.items():
+        print(f"{name}, each run: {', '.join(f'{r[0]:.2f} s' for r in measured_runs)}")
     print(f"\nload average (1 min) after each run: {min(loads):.1f} to {max(loads):.1f}")
     report["load_average"] = {"min": min(loads), "max": max(loads)}
     (OUT / "pg-latest.json").write_text(json.dumps(report, indent=2))
