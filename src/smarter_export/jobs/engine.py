@@ -36,6 +36,7 @@ from smarter_export.jobs.limits import (
     table_rows,
 )
 from smarter_export.jobs.plan import ExportPlan
+from smarter_export.jobs.step_watch import watched_steps
 from smarter_export.tabular import ExportOutcome, Row, WriteSummary
 
 WRITING = "writing"  # rows of any table going into the file
@@ -116,15 +117,16 @@ def run_export(
         watch()  # the first report, rows counted and no byte written yet (the runner checks space)
         writer.open(path, plan.info, plan.tables)
         try:
-            for table in tables:
-                written[table.spec.name] = _stream(
-                    connection,
-                    table,
-                    writer,
-                    batch_size=plan.batch_size,
-                    watch=watch,
-                    keep=charted.get(table.spec.name),
-                )
+            with watched_steps(connection, watch):  # a sort before the first row is watched too
+                for table in tables:
+                    written[table.spec.name] = _stream(
+                        connection,
+                        table,
+                        writer,
+                        batch_size=plan.batch_size,
+                        watch=watch,
+                        keep=charted.get(table.spec.name),
+                    )
         except BaseException:
             writer.abort()
             raise
