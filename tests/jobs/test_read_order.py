@@ -185,3 +185,20 @@ def test_only_an_indexed_by_hint_is_written_on_sqlite(odd_table: tuple[Engine, T
         other = statement.with_hint(table, "WITH (NOLOCK)", dialect_name="sqlite")
         assert "NOLOCK" not in str(other.compile(connection))
     engine.dispose()
+
+
+def test_a_joined_tables_order_is_left_to_the_planner(odd_table: tuple[Engine, Table]) -> None:
+    """Named by `INDEXED BY`, a table joined to another would be searched once a row."""
+    engine, table = odd_table
+    other = table.alias("other")
+    joined = (
+        select(table.c.id)
+        .select_from(other.join(table, table.c.id == other.c.id))
+        .where(table.c.tenant_id == "t1")
+        .order_by(table.c.name)
+    )
+    alone = select(table.c.id).where(table.c.tenant_id == "t1").order_by(table.c.name)
+    with engine.connect() as connection:
+        assert in_storage_order(connection, joined, "t1", 144) is joined
+        assert in_storage_order(connection, alone, "t1", 144) is not alone
+    engine.dispose()

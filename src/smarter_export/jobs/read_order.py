@@ -25,6 +25,7 @@ from sqlalchemy import Column, Connection, Index, Select, Table, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.selectable import Join
 
 TENANT = "tenant_id"
 INDEXED_BY = "INDEXED BY "
@@ -57,16 +58,21 @@ def in_storage_order(
 
 
 def _ordered_table(statement: Select[Any]) -> Table | None:
-    """The table of the statement's first ORDER BY column, if it is a plain table's."""
-    clauses = statement._order_by_clauses
-    if not clauses:
+    """The table of the statement's first ORDER BY column, if it is a plain table holding a
+    firm's rows and the one the statement's joins start from (a joined table named by
+    `INDEXED BY` would lose the key its rows are found by, and be searched once a row)."""
+    clauses, froms = statement._order_by_clauses, statement.get_final_froms()
+    if not clauses or len(froms) != 1:
         return None
     first = clauses[0]
     if isinstance(first, UnaryExpression):
         first = first.element
-    if not isinstance(first, Column) or not isinstance(first.table, Table):
+    root = froms[0]
+    while isinstance(root, Join):
+        root = root.left
+    if not isinstance(first, Column) or first.table is not root or not isinstance(root, Table):
         return None
-    return first.table if TENANT in first.table.c else None
+    return root if TENANT in root.c else None
 
 
 def _tenant_index(table: Table) -> Index | None:
