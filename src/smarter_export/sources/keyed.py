@@ -94,7 +94,11 @@ class KeyedRows:
         return self.statement.with_only_columns(func.count()).order_by(None).limit(None)
 
     def limited(self, rows: int) -> KeyedRows:
-        return replace(self, statement=self.statement.limit(rows))
+        return self.reading(self.statement.limit(rows))
+
+    def reading(self, statement: Select[Any]) -> KeyedRows:
+        """The same rows read by `statement` (the same rows, cut or planned otherwise)."""
+        return replace(self, statement=statement)
 
 
 def keyed_rows(
