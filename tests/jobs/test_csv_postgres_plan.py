@@ -18,7 +18,10 @@ from sqlalchemy import (
     Integer,
     String,
     column,
+    literal,
+    literal_column,
     select,
+    text,
     values,
 )
 
@@ -86,6 +89,18 @@ def test_keys_first_give_the_same_rows_in_the_same_order(salted_engine: Engine) 
     assert sort_keys_first(distinct) is distinct
     unordered = select(rows.c.name)
     assert sort_keys_first(unordered) is unordered
+    # A key that names an output column or is a constant (a position, once bound) is left to
+    # the statement as it is: put first, it would be what it points at.
+    named = select(rows.c.name.label("who"), rows.c.n)
+    for key in (text("who"), literal_column("2"), literal(2), rows.c.name.label("who")):
+        pointing = named.order_by(key)
+        assert sort_keys_first(pointing) is pointing
+    with salted_engine.connect() as connection:
+        by_position = named.order_by(literal_column("2").desc())
+        assert (
+            connection.execute(by_position).all()
+            == connection.execute(sort_keys_first(by_position)).all()
+        )
 
 
 @ON_POSTGRES

@@ -132,13 +132,21 @@ def sort_keys_first(statement: Select[Any]) -> Select[Any]:
     the server's samples for the time entries, whose dates tie a thousand times over and are
     decided by `id`); a key first is at a fixed offset. The server's CPU for a million time
     entries: 3.36 s against 3.83 s (psql's `\\copy` of the statement alone: 3.6 s)."""
-    clauses = statement._order_by_clauses
-    if statement._distinct or not clauses:
+    keys = [_ordered(clause) for clause in statement._order_by_clauses]
+    if statement._distinct or not keys or not all(_of_a_table(key) for key in keys):
         return statement
-    keys = [_ordered(clause).label(f"csv_key_{n}") for n, clause in enumerate(clauses)]
+    labelled = [key.label(f"csv_key_{n}") for n, key in enumerate(keys)]
     return statement.with_only_columns(
-        *keys, *statement.selected_columns, maintain_column_froms=True
+        *labelled, *statement.selected_columns, maintain_column_froms=True
     )
+
+
+def _of_a_table(key: ColumnElement[Any]) -> bool:
+    """Whether an ORDER BY key is an expression over a table's columns. Not one that names an
+    output column (a label, a text), nor a constant, which PostgreSQL would read as a position
+    in the select list (`ORDER BY 1`, a parameter bound client-side): keys put first would be
+    what they point at."""
+    return isinstance(key, ColumnElement) and bool(key._from_objects)
 
 
 _ORDERINGS = (
