@@ -228,12 +228,10 @@ def copied_csv(
     from smarter_export.jobs.pg_copy import copy_batches  # psycopg: see `postgres_lines`
 
     copy_sql = f"COPY ({lines.sql}) TO STDOUT (FORMAT csv, DELIMITER '{lines.delimiter}')"
-    planned = connection.exec_driver_sql(_WITHOUT_INCREMENTAL_SORT).scalar_one()
+    was = _incremental_sort(connection, "off")
     for messages in copy_batches(connection, copy_sql, lines.params, batch_size):
         yield csv_lines_of(messages)
-    connection.exec_driver_sql(
-        f"SELECT set_config('{_INCREMENTAL_SORT}', %(planned)s, true)", {"planned": planned}
-    )
+    _incremental_sort(connection, was)
 
 
 # The sort keys first (`sort_keys_first`), PostgreSQL costed an incremental sort of the time
@@ -241,11 +239,21 @@ def copied_csv(
 # the entries of a date, merged by the leader, 5.4 s against 2.8 s (and 5.1 s of the server's
 # CPU against 3.4 s) for the whole sort of the hash joins' rows. Off for the COPY alone (the
 # setting is the transaction's: `set_config(..., true)`), put back as it was after it; a COPY
-# that fails ends the export's transaction, and the setting with it.
+# that fails or stops ends the export's transaction, and the setting with it.
 _INCREMENTAL_SORT = "enable_incremental_sort"
-_WITHOUT_INCREMENTAL_SORT = (
-    f"SELECT current_setting('{_INCREMENTAL_SORT}'), set_config('{_INCREMENTAL_SORT}', 'off', true)"
-)
+
+
+def _incremental_sort(connection: Connection, value: str | None) -> str | None:
+    """Set the transaction's `enable_incremental_sort` (if the server has one: from
+    PostgreSQL 13, and a value was kept), returning what it was."""
+    was = connection.exec_driver_sql(
+        f"SELECT current_setting('{_INCREMENTAL_SORT}', true)"
+    ).scalar_one()
+    if was is not None and value is not None:
+        connection.exec_driver_sql(
+            f"SELECT set_config('{_INCREMENTAL_SORT}', %(value)s, true)", {"value": value}
+        )
+    return None if was is None else str(was)
 
 
 _ENCODED_END = LINE_END.encode()
