@@ -166,7 +166,10 @@ def test_another_firms_schedule_is_not_found(world: World) -> None:
 
 def test_a_one_off_export_takes_a_period_and_freezes_it(world: World) -> None:
     export_id = world.create({"dataSource": "invoices", "period": "last30Days"})
-    first, last = period_dates("last30Days", at=world.job(export_id).created_at, zone="UTC")
+    job = world.job(export_id)
+    with world.runtime.engine.connect() as connection:
+        zone = find_firm(connection, job.tenant_id).timezone  # the firm's days, not UTC's
+    first, last = period_dates("last30Days", at=job.created_at, zone=zone)
     params = world.job(export_id).parameters
     assert params["dateTo"] == last.isoformat() and params["dateFrom"] == first.isoformat()
 
