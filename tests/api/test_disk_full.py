@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.api.test_faults import events_of
+from tests.api.test_faults import events_of, wait_until_counted
 from tests.live import LiveFactory, LiveService
 from tests.readers import csv_tables
 from tests.small_disk import fill, small_disk
@@ -143,19 +143,6 @@ def test_a_disk_that_fills_mid_export_is_retried_and_the_export_completes(
         done = service.wait_for(client, export_id, ("completed", "failed"), timeout=180)
         assert done["status"] == "completed", (waiting, done)
         assert_nothing_staged(service)
-
-
-def wait_until_counted(service: LiveService, client: httpx.Client, export_id: str) -> None:
-    """Until the export's rows are counted: the room check has passed and the first row is about
-    to be written (the workbook takes about a second; its first row count is written later)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        data = status(client, export_id)
-        if data["status"] == "processing" and data["progress"]["rowsTotal"]:  # type: ignore[index]
-            return
-        assert data["status"] in ("pending", "processing"), f"it ended first: {data}"
-        time.sleep(0.02)
-    raise AssertionError(f"never counted: {service.logs()}")
 
 
 def assert_nothing_staged_but(tmp: Path, ballast: Path) -> None:

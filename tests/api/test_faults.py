@@ -34,14 +34,18 @@ def events_of(service: LiveService, export_id: str) -> list[str]:
         engine.dispose()
 
 
-def wait_until_running(service: LiveService, client: httpx.Client, export_id: str) -> None:
+def wait_until_counted(service: LiveService, client: httpx.Client, export_id: str) -> None:
+    """Until the export's rows are counted: its room check has passed and the first row is about
+    to be written. (A first count of written rows comes a second later, and a streamed workbook
+    of 150,000 rows can be done by then.)"""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         data = client.get(f"/api/v1/export/status/{export_id}").json()["data"]
-        if data["status"] == "processing" and data["progress"]["rowsProcessed"] > 0:
+        if data["status"] == "processing" and data["progress"]["rowsTotal"]:
             return
-        time.sleep(0.05)
-    raise AssertionError(f"never started: {service.logs()}")
+        assert data["status"] in ("pending", "processing"), f"it ended first: {data}"
+        time.sleep(0.02)
+    raise AssertionError(f"never counted: {service.logs()}")
 
 
 def test_worker_killed_mid_export_completes_once(live_large: LiveFactory) -> None:
@@ -50,7 +54,7 @@ def test_worker_killed_mid_export_completes_once(live_large: LiveFactory) -> Non
     first = service.start_worker()
     client = service.client(service.token())
     export_id = client.post("/api/v1/export/excel", json=BIG_EXPORT).json()["data"]["exportId"]
-    wait_until_running(service, client, export_id)
+    wait_until_counted(service, client, export_id)
     first.send_signal(signal.SIGKILL)
     first.wait()
     running = client.get(f"/api/v1/export/status/{export_id}").json()["data"]
@@ -124,7 +128,7 @@ def test_cancel_pending_and_running(live_large: LiveFactory) -> None:
     # A PDF, the slowest format: the cancel is seen at the next progress write, a second away,
     # and a streamed workbook of these rows can be done by then on a fast machine.
     running = client.post("/api/v1/export/pdf", json=BIG_EXPORT).json()["data"]["exportId"]
-    wait_until_running(service, client, running)
+    wait_until_counted(service, client, running)
     answer = client.delete(f"/api/v1/export/{running}")
     assert answer.status_code == 200
     assert answer.json()["data"]["cancelRequested"] is True
