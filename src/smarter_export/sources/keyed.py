@@ -14,7 +14,7 @@ a join that finds nothing gives (its dict holds the NULL key, computed by the da
 other key must be the firm's, or the export fails (`outside_the_firm`).
 
 A reader of **values** (`jobs/batches.py`: Parquet, Excel, JSON Lines, PDF) holds its dicts as
-Python values_form beside its writer's own buffers, and has a lower bound, `VALUE_LOOKUP_ROWS`: the
+Python objects beside its writer's own buffers, and has a lower bound, `VALUE_LOOKUP_ROWS`: the
 KeyedRows carries that form too (`for_values`) where it joins a lookup the CSV's form keeps.
 
 A source offers `KeyedRows` where it can (`DataSource.keyed_rows`); the joined statement stays
