@@ -23,19 +23,6 @@ class Settings(BaseSettings):
     )
 
     batch_size: int = Field(default=5_000, ge=100, le=100_000, description="Rows per batch.")
-    csv_readers: int = Field(
-        default=2,
-        ge=1,
-        le=8,
-        description="Connections reading one large table of a CSV export on SQLite at once, "
-        "each a range of the table's order (1: one reads it all).",
-    )
-    csv_parallel_rows: int = Field(
-        default=50_000,
-        ge=1,
-        description="Rows from which a table of a CSV export on SQLite is read by csv_readers "
-        "connections at once.",
-    )
     max_rows_csv: int = Field(default=50_000_000, ge=1, description="Row cap of a CSV export.")
     max_rows_excel: int = Field(default=5_000_000, ge=1, description="Row cap of an Excel export.")
     max_rows_pdf: int = Field(default=50_000, ge=1, description="Row cap of a PDF export.")

@@ -13,7 +13,6 @@ import gzip
 import io
 import zipfile
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +23,11 @@ from smarter_export.formats.base import ExportWriter, LineWriter
 from smarter_export.formats.csv_options import CsvOptions
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.formats.excel_stream import StreamingExcelWriter
-from smarter_export.jobs import csv_lines
 from smarter_export.jobs.csv_lines import table_lines
 from smarter_export.jobs.csv_sql import DIALECTS
 from smarter_export.jobs.engine import run_export
 from smarter_export.jobs.limits import table_rows
-from smarter_export.jobs.plan import ExportPlan, ParallelReads
+from smarter_export.jobs.plan import ExportPlan
 from smarter_export.tabular import ExportInfo, ExportOutcome, Row, TableSpec, WriteSummary
 from tests.jobs.test_fidelity import every_export, plan, reference_csv, salted_engine, with_writer
 from tests.readers import csv_tables
@@ -43,27 +41,6 @@ DIALECT_OPTIONS: tuple[dict[str, object], ...] = (
     {"delimiter": "|", "byteOrderMark": False},
     {"delimiter": ";", "compression": "gzip"},
 )
-
-
-# Two readers for any table (the salted firm's are small): time entries, ordered by date, are
-# read in ranges on two connections at once (`csv_lines.table_ranges`, `fan_in.py`).
-IN_RANGES = ParallelReads(readers=2, least_rows=1)
-
-
-@pytest.fixture
-def fanned_in(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The number of ranges of every table read by several connections (the real reading,
-    counted on its way)."""
-    ranges: list[int] = []
-    real = csv_lines.ordered_batches
-
-    def counted(readers: Any, chunks: Any, **options: Any) -> Any:
-        assert len(readers) == 2
-        ranges.append(len(chunks))
-        return real(readers, chunks, **options)
-
-    monkeypatch.setattr(csv_lines, "ordered_batches", counted)
-    return ranges
 
 
 class RowsOnly:
@@ -128,7 +105,7 @@ def test_lines_are_taken_on_sqlite_for_every_table_but_a_charted_one(salted_engi
 
 @pytest.mark.parametrize("options", DIALECT_OPTIONS, ids=lambda o: ",".join(map(str, o.values())))
 def test_every_source_gives_the_same_bytes_through_the_databases_lines(
-    salted_engine: Engine, tmp_path: Path, options: dict[str, object], fanned_in: list[int]
+    salted_engine: Engine, tmp_path: Path, options: dict[str, object]
 ) -> None:
     csv_options = CsvOptions.model_validate(options)
     for number, (source, params) in enumerate(every_export()):
@@ -142,18 +119,9 @@ def test_every_source_gives_the_same_bytes_through_the_databases_lines(
         result = run_export(salted_engine, with_writer(planned, seen), fast)
         assert result.rows_written == expected.rows_written, where
         assert file_contents(fast) == file_contents(reference), where
-        # And read in ranges on two connections at once, every table that can be (SQLite's).
-        in_ranges, ranged = tmp_path / f"{number}-ranges", LinesSeen(csv_options)
-        run_export(
-            salted_engine, replace(with_writer(planned, ranged), parallel=IN_RANGES), in_ranges
-        )
-        assert file_contents(in_ranges) == file_contents(reference), where
-        assert ranged.lines == seen.lines, where
         wanted = fast_tables(salted_engine, planned)
         assert set(seen.lines) == {t for t in wanted if result.rows_written[t]}, where
         assert all(seen.lines[name] == result.rows_written[name] for name in seen.lines), where
-        if salted_engine.dialect.name == "sqlite" and source == "time_entries":
-            assert fanned_in and min(fanned_in) >= 4, f"{where}: read in ranges at once"
         if not options:  # and the csv module reads what SQLAlchemy's rows hold
             ours = csv_tables(fast.read_bytes())
             for name, rows in reference_csv(salted_engine, planned).items():

@@ -6,26 +6,18 @@ function per export (the text of the main statement's fields around its lookups'
 any other table keeps the rows' path (`batches.py`). Both read on the export's connection, in
 its read snapshot.
 
-On SQLite, one statement is stepped on one core, and the stepping is most of a CSV export. So
-a large table ordered by a column its firm's index starts with (time entries by date) is read
-in ranges of that column (`chunks.py`) on the export's connection and its helpers, other
-connections opened in the same snapshot (`read_snapshots`), each range's lines put together on
-the thread that read it, and handed to the writer range after range in order (`fan_in.py`):
-the same lines, each once. (sqlite3 lets go of the GIL while SQLite steps a row.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import ExitStack, closing, contextmanager
-from dataclasses import dataclass
+from contextlib import closing, contextmanager
 from typing import Any
 
 from sqlalchemy import CompoundSelect, Connection, Select
 
 from smarter_export.formats.base import ExportWriter, LineWriter
 from smarter_export.jobs.batches import outside_the_firm
-from smarter_export.jobs.chunks import KeyRange, OrderKey, key_ranges, order_key, within
 from smarter_export.jobs.csv_postgres import (
     CopyLines,
     compile_copy,
@@ -36,16 +28,9 @@ from smarter_export.jobs.csv_postgres import (
     streamed_rows,
 )
 from smarter_export.jobs.csv_sql import CsvLines, Escape, compile_lines
-from smarter_export.jobs.fan_in import ordered_batches
 from smarter_export.jobs.limits import TableRows
 
 Assembler = Callable[[Sequence[Any]], list[str]]
-
-# Rows of a range read by several connections at once: a helper reads at most one range ahead
-# of the writer, so its lines in memory are about this many (~250 bytes each, ~6 MB).
-CHUNK_ROWS = 25_000
-# Ranges per reader, at least: several each, so that neither waits on the other's last one.
-RANGES_PER_READER = 4
 
 
 def table_lines(
@@ -69,74 +54,20 @@ def table_lines(
     return compile_lines(connection.dialect, table.statement, table.spec.columns, text, table.keyed)
 
 
-@dataclass(frozen=True)
-class Helpers:
-    """Connections in the export's snapshot beside its own (`read_snapshots`): on SQLite, a
-    table of at least `least_rows` rows, ordered by an indexed column, is read in ranges of it
-    on all of them at once (`chunks.py`, `fan_in.py`)."""
-
-    connections: Sequence[Connection]
-    least_rows: int
-
-
 def line_batches(
-    connection: Connection,
-    lines: CsvLines | CopyLines,
-    batch_size: int,
-    *,
-    table: TableRows | None = None,
-    helpers: Helpers | None = None,
+    connection: Connection, lines: CsvLines | CopyLines, batch_size: int
 ) -> Generator[Sequence[str], None, None]:
-    """The table's lines, a batch at a time; read in ranges on the helpers too where
-    `table_ranges` finds some (given the table: its counts decide)."""
+    """The table's lines, a batch at a time."""
     if isinstance(lines, CopyLines):
         yield from copied_csv(connection, lines, batch_size)
         return
     if connection.dialect.name == "postgresql" and lines.pieces == (None,):
         yield from postgres_lines(connection, lines.statement, batch_size)
         return
-    chunked = None if table is None else table_ranges(connection, table, lines.statement, helpers)
-    readers = [connection, *helpers.connections] if chunked and helpers else [connection]
-    with ExitStack() as registered:
-        for reader in readers:
-            registered.enter_context(_escapes(reader, lines.escapes))
-        # Read once, on the export's connection; the helpers' threads only read the dicts.
+    with _escapes(connection, lines.escapes):
         fragments = [_fragments(connection, fragment.statement) for fragment in lines.fragments]
         assemble = _compile_assembler(lines.pieces, fragments)
-        if chunked is None:
-            yield from _lines(assemble, _rows(connection, lines.statement, batch_size))
-            return
-        key, ranges = chunked
-
-        def reading(reader: Connection) -> Callable[[KeyRange], Generator[list[str], None, None]]:
-            def read(chunk: KeyRange) -> Generator[list[str], None, None]:
-                statement = within(lines.statement, key, chunk)
-                yield from _lines(assemble, _rows(reader, statement, batch_size))
-
-            return read
-
-        # A helper reads a whole range ahead of the writer, no more: its lines wait in memory.
-        depth = -(-CHUNK_ROWS // batch_size) + 1
-        yield from ordered_batches([reading(reader) for reader in readers], ranges, depth=depth)
-
-
-def table_ranges(
-    connection: Connection, table: TableRows, statement: Select[Any], helpers: Helpers | None
-) -> tuple[OrderKey, list[KeyRange]] | None:
-    """The ranges the table is read in by several connections, or None: one reads it all (no
-    helpers, a small table, not SQLite, a cut table (its LIMIT counts rows across ranges), or
-    no order key an index reads in ranges)."""
-    if helpers is None or not helpers.connections or connection.dialect.name != "sqlite":
-        return None
-    if table.rows < helpers.least_rows or table.rows != table.matched:
-        return None
-    key = order_key(statement)
-    if key is None:
-        return None
-    readers = 1 + len(helpers.connections)
-    pieces = max(RANGES_PER_READER * readers, -(-table.rows // CHUNK_ROWS))
-    ranges = key_ranges(connection, key, pieces)
-    return (key, ranges) if len(ranges) > 1 else None
+        yield from _lines(assemble, _rows(connection, lines.statement, batch_size))
 
 
 def _lines(

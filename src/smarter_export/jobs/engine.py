@@ -7,9 +7,8 @@ every second of the writer's close, it reports progress (with the phase) and ask
 stop, so the caller can renew its lease, honour a cancel and enforce its time limit. It writes
 only to the path it is given; publishing is the caller's job. A writer that takes lines (CSV)
 is given, for each table the database can render exactly, the lines the database wrote
-(`csv_lines.py`) instead of rows, watched and counted the same way; on SQLite a large table's
-lines are read on several connections at once, all opened in the export's one snapshot
-(`read_snapshots`), and the lines written must be the rows counted.
+(`csv_lines.py`) instead of rows, watched and counted the same way, and the lines written must
+be the rows counted.
 """
 
 from __future__ import annotations
@@ -24,13 +23,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from smarter_export.domain.database import read_snapshots
+from smarter_export.domain.database import read_snapshot
 from smarter_export.errors import ExportCancelled
 from smarter_export.formats.base import ExportWriter, LineWriter
 from smarter_export.jobs.batches import keyed_batches, typed_batches
 from smarter_export.jobs.chart_figures import chart_figures
-from smarter_export.jobs.chunks import order_key
-from smarter_export.jobs.csv_lines import Helpers, line_batches, table_lines
+from smarter_export.jobs.csv_lines import line_batches, table_lines
 from smarter_export.jobs.limits import (
     TableRows,
     left_out_warnings,
@@ -38,6 +36,7 @@ from smarter_export.jobs.limits import (
     table_rows,
 )
 from smarter_export.jobs.plan import ExportPlan
+from smarter_export.jobs.step_watch import watched_steps
 from smarter_export.tabular import ExportOutcome, Row, WriteSummary
 
 WRITING = "writing"  # rows of any table going into the file
@@ -107,13 +106,7 @@ def run_export(
     should_stop: StopCheck | None = None,
 ) -> ExportResult:
     started, writer = time.monotonic(), plan.writer
-    # A writer of lines may have a large table read on several connections (`csv_lines.py`):
-    # they are opened with the export's, in its snapshot, before anything is counted, and
-    # only where its main table could be read in ranges (opening them takes the write lock).
-    ranged = order_key(plan.source.statement(plan.scope, plan.query)) is not None
-    readers = plan.parallel.readers if isinstance(writer, LineWriter) and ranged else 1
-    with read_snapshots(engine, readers) as (connection, *others):
-        helpers = Helpers(others, plan.parallel.least_rows)
+    with read_snapshot(engine) as connection:
         tables = table_rows(connection, plan)
         if not plan.format.partial_allowed:
             refuse_incomplete(plan.row_limit, tables)
@@ -124,16 +117,16 @@ def run_export(
         watch()  # the first report, rows counted and no byte written yet (the runner checks space)
         writer.open(path, plan.info, plan.tables)
         try:
-            for table in tables:
-                written[table.spec.name] = _stream(
-                    connection,
-                    table,
-                    writer,
-                    batch_size=plan.batch_size,
-                    watch=watch,
-                    keep=charted.get(table.spec.name),
-                    helpers=helpers,
-                )
+            with watched_steps(connection, watch):  # a sort before the first row is watched too
+                for table in tables:
+                    written[table.spec.name] = _stream(
+                        connection,
+                        table,
+                        writer,
+                        batch_size=plan.batch_size,
+                        watch=watch,
+                        keep=charted.get(table.spec.name),
+                    )
         except BaseException:
             writer.abort()
             raise
@@ -171,7 +164,6 @@ def _stream(
     batch_size: int,
     watch: _Watch,
     keep: list[Row] | None = None,
-    helpers: Helpers | None = None,
 ) -> int:
     """Write the table's rows; `keep` gathers them too (a charted table: a few hundred groups)."""
     if table.rows == 0:
@@ -179,8 +171,7 @@ def _stream(
     lines = table_lines(connection, table, writer) if keep is None else None
     if lines is not None:
         assert isinstance(writer, LineWriter)
-        rendered = line_batches(connection, lines, batch_size, table=table, helpers=helpers)
-        return _stream_lines(rendered, table, writer, watch)
+        return _stream_lines(line_batches(connection, lines, batch_size), table, writer, watch)
     done = 0
     batches = (
         typed_batches(connection, table.statement, batch_size)
@@ -209,8 +200,8 @@ def _stream_lines(
     watch: _Watch,
 ) -> int:
     """Write the table's lines as the database rendered them (CSV: `jobs/csv_sql.py`), and
-    fail unless they are the rows counted: statements made of the counted one (ranges of it
-    read at once, a database's own COPY) must give its rows, and a file short of them, or
+    fail unless they are the rows counted: statements made of the counted one (a database's
+    own COPY) must give its rows, and a file short of them, or
     holding some twice, must not pass for whole."""
     done = 0
     with closing(batches):  # as `_stream`'s: the cursor is reset before a failure is recorded

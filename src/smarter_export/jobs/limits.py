@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Select, func, select
 from smarter_export.errors import FileRefused
 from smarter_export.formats.base import RowCap
 from smarter_export.jobs.plan import ExportPlan, RowLimit
+from smarter_export.jobs.read_order import in_storage_order
 from smarter_export.sources.base import Scope
 from smarter_export.sources.keyed import KeyedRows
 from smarter_export.tabular import TableSpec
@@ -46,13 +47,27 @@ def table_rows(connection: Connection, plan: ExportPlan) -> tuple[TableRows, ...
     matched = _count_main(connection, plan, scope)
     main_rows = min(matched, limit.rows)
     keyed = _keyed(connection, plan, scope, most_rows=main_rows)
+    # Cut only when the cap cuts: in the export's snapshot the statement gives the rows counted,
+    # and SQLite sorts a LIMITed statement's rows through a b-tree, not its external sorter
+    # (0.8 s more per million time entries). Uncut, most of a firm's table is read in the order
+    # it is stored, then sorted (`read_order.py`).
+    statement = source.statement(scope, query)
+    if main_rows < matched:
+        statement = statement.limit(main_rows)
+        keyed = keyed.limited(main_rows) if keyed is not None else None
+    else:
+        statement = in_storage_order(connection, statement, scope.tenant_id, main_rows)
+        if keyed is not None:
+            keyed = keyed.reading(
+                in_storage_order(connection, keyed.statement, scope.tenant_id, main_rows)
+            )
     main = TableRows(
         plan.tables[0],
-        source.statement(scope, query).limit(main_rows),
+        statement,
         main_rows,
         matched,
         _withheld_main(connection, plan, matched),
-        keyed.limited(main_rows) if keyed is not None else None,
+        keyed,
     )
     parents = main_rows if main_rows < matched else None
     withheld = _withheld_children(connection, plan)

@@ -33,15 +33,6 @@ class RowLimit:
 
 
 @dataclass(frozen=True)
-class ParallelReads:
-    """How many connections read one table of a CSV export on SQLite at once, from how many
-    rows on (`jobs/csv_lines.py`); one reads every other table."""
-
-    readers: int = 1
-    least_rows: int = 50_000
-
-
-@dataclass(frozen=True)
 class ExportPlan:
     """Everything an export needs, decided before it starts."""
 
@@ -55,7 +46,6 @@ class ExportPlan:
     tables: tuple[TableSpec, ...]  # the main table first, then its child tables
     row_limit: RowLimit
     batch_size: int = 5_000
-    parallel: ParallelReads = ParallelReads()
 
     @property
     def format_name(self) -> str:
@@ -122,7 +112,6 @@ def plan_export(
         tables=(source.table_spec(query), *(child.spec for child in children)),
         row_limit=row_limit(settings, export_format),
         batch_size=export_format.batch_size(settings),
-        parallel=ParallelReads(settings.csv_readers, settings.csv_parallel_rows),
     )
 
 

@@ -89,13 +89,23 @@ class KeyedRows:
     cells: tuple[Cell, ...]
     nullable: tuple[bool, ...]  # per lookup: whether its key may be NULL (`with_null_key`)
     joined: tuple[str, ...]  # the bounded lookups' tables the statement joins instead
+    joins: tuple[tuple[str, FromClause], ...] = ()  # (the lookup's key, its join) per join
     # The same rows for a reader of values where `VALUE_LOOKUP_ROWS` joins more lookups than
     # this form does; None where it would be this very form.
     values: KeyedRows | None = None
 
     def for_values(self) -> KeyedRows:
-        """The form a reader of values (not CSV text) reads: see `VALUE_LOOKUP_ROWS`."""
-        return self.values if self.values is not None else self
+        """The form a reader of values (not CSV text) reads: see `VALUE_LOOKUP_ROWS`. Its
+        statement is made of this form's as it is now (cut, or read in another order: see
+        `reading`), with the joins only it has and its own columns."""
+        if self.values is None:
+            return self
+        have = {key for key, _ in self.joins}
+        joins = [join for key, join in self.values.joins if key not in have]
+        columns = self.values.statement.selected_columns
+        return replace(
+            self.values, statement=self.statement.select_from(*joins).with_only_columns(*columns)
+        )
 
     def lookup_rows(
         self, number: int, *values: ColumnElement[Any]
@@ -113,8 +123,11 @@ class KeyedRows:
         return self.statement.with_only_columns(func.count()).order_by(None).limit(None)
 
     def limited(self, rows: int) -> KeyedRows:
-        values = self.values.limited(rows) if self.values is not None else None
-        return replace(self, statement=self.statement.limit(rows), values=values)
+        return self.reading(self.statement.limit(rows))
+
+    def reading(self, statement: Select[Any]) -> KeyedRows:
+        """The same rows read by `statement` (the same rows, cut or planned otherwise)."""
+        return replace(self, statement=statement)
 
 
 def keyed_rows(
@@ -150,6 +163,7 @@ def keyed_rows(
         return replace(csv_form, values=values_form)
     bound = min(LOOKUP_ROWS, bound, bound if most_rows is None else most_rows)
     joined: list[str] = []
+    joins: list[tuple[str, FromClause]] = []
     for lookup in lookups:
         if lookup.joined_on is None:
             continue
@@ -158,9 +172,9 @@ def keyed_rows(
             (main_table,), (table,) = _tables_of(lookup.key), lookup.rows.get_final_froms()
             # A FROM of its own (not `Select.join`), so that a statement made of this one by
             # `with_only_columns(..., maintain_column_froms=True)` still finds its left side.
-            main_rows = main_rows.select_from(
-                main_table.join(table, lookup.joined_on, isouter=lookup.nullable)
-            )
+            join = main_table.join(table, lookup.joined_on, isouter=lookup.nullable)
+            main_rows = main_rows.select_from(join)
+            joins.append((str(lookup.key), join))
             main_tables |= lookup.tables
             joined.extend(sorted(t.description for t in lookup.tables))
     lookups = [lookup for lookup in lookups if not lookup.tables <= main_tables]
@@ -194,6 +208,7 @@ def keyed_rows(
         ),
         nullable=tuple(lookups[n].nullable for n in used),
         joined=tuple(joined),
+        joins=tuple(joins),
     )
 
 
