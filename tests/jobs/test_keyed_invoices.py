@@ -16,6 +16,7 @@ from sqlalchemy import Engine, String, event, func, select
 from smarter_export.domain.tables import invoice, time_entry
 from smarter_export.formats.csv_options import CsvOptions
 from smarter_export.formats.csv_writer import CsvWriter
+from smarter_export.jobs import read_order
 from smarter_export.jobs.batches import keyed_batches, typed_batches
 from smarter_export.jobs.engine import run_export
 from smarter_export.jobs.limits import TableRows, table_rows
@@ -254,11 +255,12 @@ def test_a_reader_of_values_joins_the_invoices_its_bound_leaves_out_and_csv_keep
     keep the dict, the rows of Parquet, Excel, JSON Lines and PDF are read with the invoice
     joined (no dict of it held beside the writer), and both are the joined statement's rows.
     Capped at the firm's count of invoices, both forms are capped."""
-    params = {"columns": EVERY_COLUMN, "sort": "-amount"}
+    params = {"columns": EVERY_COLUMN}  # by date: its first column is the table's own
     planned = time_entries_plan(salted_engine, tmp_path, params, confidential=True)
     invoices = firm_invoices(salted_engine, planned)
     monkeypatch.setattr(keyed, "LOOKUP_ROWS", invoices)
     monkeypatch.setattr(keyed, "VALUE_LOOKUP_ROWS", invoices - 1)
+    monkeypatch.setattr(read_order, "LEAST_SHARE", 0.0)  # uncut, read in storage order
     if capped:
         planned = time_entries_plan(
             salted_engine, tmp_path, params, confidential=True, max_rows=invoices
@@ -274,6 +276,13 @@ def test_a_reader_of_values_joins_the_invoices_its_bound_leaves_out_and_csv_keep
         assert table.keyed is not None
         values = table.keyed.for_values()
         assert values.joined == ("inv",) and len(values.lookups) == 2
+        # Made of the statement as the engine reads it: cut by the cap, or whole in the order
+        # the table is stored (`read_order.py`).
+        csv_sql, values_sql = (
+            str(f.statement.compile(salted_engine)) for f in (table.keyed, values)
+        )
+        assert ("LIMIT" in values_sql) == capped == ("LIMIT" in csv_sql)
+        assert ("INDEXED BY" in values_sql) == (not capped) == ("INDEXED BY" in csv_sql)
         event.listen(connection, "before_cursor_execute", executed)
         ours = [row for batch in keyed_batches(connection, table.keyed, 97) for row in batch]
         event.remove(connection, "before_cursor_execute", executed)
