@@ -43,6 +43,7 @@ from smarter_export.formats.safety import neutralise
 from smarter_export.jobs.batches import typed_batches
 from smarter_export.jobs.csv_lines import line_batches
 from smarter_export.jobs.csv_sql import compile_lines
+from smarter_export.sources.sql import money_from_cents, whole_units
 from smarter_export.tabular import ColumnKind, ExportColumn, ExportInfo, ExportOutcome, TableSpec
 
 metadata = MetaData()
@@ -262,3 +263,47 @@ def test_what_the_sql_cannot_prove_goes_the_python_way(engine: Engine) -> None:
     assert compile_lines(mysql.dialect(), one, [column(ColumnKind.INTEGER)], text) is None
     # And what is proved is taken (the cases above are refused for their reason alone).
     assert compile_lines(engine.dialect, one, [column(ColumnKind.INTEGER)], text) is not None
+
+
+def units_edges() -> list[Any]:
+    """Integers of every size and sign about the bound, and what else a column may hold."""
+    random.seed(15)
+    edges: list[Any] = [0, 1, -1, 5, -5, 99, -99, 100, -100, 101, -101, 10**15 - 1, -(10**15 - 1)]
+    edges += [10**15, -(10**15), 2**53 + 1, -(2**62), 12.5, -0.0, 7.0, "12", None]
+    edges += [random.randint(-(10**14), 10**14) for _ in range(3000)]
+    edges += [random.randint(-10_000, 10_000) for _ in range(1000)]
+    return edges
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"delimiter": ";", "decimalSeparator": ","}], ids=["point", "comma"]
+)
+def test_whole_units_are_printed_from_the_integer_as_sqlalchemys_decimal(
+    engine: Engine, options: dict[str, object]
+) -> None:
+    """`whole_units` (cents, hundredths of an hour, a ratio's places) printed from the integer,
+    against the rows' path reading the divided double: REALs, text, NULL and the huge among
+    them take the escape."""
+    put(engine, [{"count": v} for v in units_edges()])
+    statement = select(
+        values.c.id,
+        money_from_cents(values.c.count),
+        whole_units(values.c.count, 4, Numeric(18, 4)),
+        whole_units(values.c.count, 0, Numeric(18, 0)),
+    ).order_by("id")
+    kinds = [column(ColumnKind.INTEGER), *(column(ColumnKind.DECIMAL) for _ in range(3))]
+    csv_options = CsvOptions.model_validate(options)
+    with engine.connect() as connection:
+        compiled = compile_lines(
+            connection.dialect, statement, kinds, CsvWriter(options=csv_options).line_dialect()
+        )
+    assert compiled is not None
+    assert "printf" not in str(compiled.statement)  # the integer's digits, not the double's
+    expected = reference_lines(engine, statement, kinds, csv_options)
+    assert expected.count("\r\n") > 4000
+    assert database_lines(engine, statement, kinds, csv_options) == expected
+    point = "," if options else "."
+    fields = {
+        field for line in expected.split("\r\n") for field in line.split(csv_options.delimiter)
+    }
+    assert {f"-0{point}05", f"0{point}99", f"-0{point}0099", f"9999999999999{point}99"} <= fields

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import FunctionElement, type_coerce
+from sqlalchemy.sql.expression import FunctionElement
 
 from smarter_export.domain.types import Hours, Money
 
@@ -148,22 +148,44 @@ def decimal_ratio(numerator: Whole, denominator: Whole, places: int) -> ColumnEl
 
     NULL (an empty cell) when the denominator is zero: never an error or an infinity.
     """
-    scale = 10**places
-    scaled = divided(_whole(numerator) * scale, denominator)
-    return type_coerce(
-        func.round(scaled / literal_column(f"{scale}.0"), places), Numeric(18, places)
-    )
+    scaled = divided(_whole(numerator) * 10**places, denominator)
+    return whole_units(scaled, places, Numeric(18, places))
+
+
+class whole_units(FunctionElement[Any]):
+    """A Decimal of `places` places made of whole units of its last place (cents, hundredths of
+    an hour): `units` / 10^places, written `round(units / 10^places.0, places)` on every
+    dialect. Kept apart from the division so that a CSV of it can print the integer itself
+    (`jobs/csv_sql.py`), exactly, without formatting the double SQLite divides into."""
+
+    inherit_cache = True
+
+    def __init__(self, units: ColumnElement[Any], places: int, sql_type: Numeric[Any]) -> None:
+        divided_sql = func.round(units / literal_column(f"{10**places}.0"), places)
+        super().__init__(divided_sql, units)
+        self.type = sql_type
+        self.places = places
+
+    @property
+    def units(self) -> ColumnElement[Any]:
+        _divided, units = list(self.clauses)
+        return units
+
+
+@compiles(whole_units)
+def _whole_units(element: whole_units, compiler: SQLCompiler, **kw: Any) -> str:
+    divided_sql, _units = list(element.clauses)
+    return compiler.process(divided_sql, **kw)
 
 
 def money_from_cents(cents: ColumnElement[Any]) -> ColumnElement[Any]:
     """Whole cents back to a two-place Decimal, exactly, on every dialect."""
-    return type_coerce(func.round(cents / literal_column("100.0"), 2), Money())
+    return whole_units(cents, 2, Money())
 
 
 def hours(minutes: ColumnElement[Any]) -> ColumnElement[Any]:
     """Minutes as hours to two places, rounded half up (exact: integer arithmetic)."""
-    hundredths = (minutes * 200 + 60) // 120
-    return type_coerce(func.round(hundredths / literal_column("100.0"), 2), Hours())
+    return whole_units((minutes * 200 + 60) // 120, 2, Hours())
 
 
 def amount_cents(rate: ColumnElement[Any], minutes: ColumnElement[Any]) -> ColumnElement[Any]:
