@@ -51,8 +51,9 @@ LOOKUP_ROWS = 100_000
 # 280 bytes a row held all through an export whose writer holds its own (Parquet: a row group,
 # pyarrow's libraries). Measured on the demo firm at 1M time entries (README, Benchmarks): its
 # 63,821 invoices in a dict were 19 MB of the Parquet export's 152 MB peak; joined by the
-# statement instead, 133 MB for about 0.7 s more CPU (SQLite's searches in the invoice table).
-# 20,000 rows (~6 MB) keep a writer's peak flat as a firm's years of invoices grow.
+# statement instead, 133 MB, for 0.7 s more CPU (SQLite's searches in the invoice table) while
+# rows were read in the date index's order, none measured since they are read in storage order
+# (`read_order.py`). 20,000 rows (~6 MB) keep a writer's peak flat as a firm's invoices grow.
 VALUE_LOOKUP_ROWS = 20_000
 
 Counter = Callable[[Select[Any]], int]  # the one row of a COUNT statement, in the read snapshot
