@@ -150,3 +150,40 @@ def test_serve_demo_prints_a_working_token_and_curl_line(tmp_path: Path) -> None
     finally:
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=20) == 0
+
+
+def test_an_export_on_a_terminal_draws_its_bar_and_writes_the_file(data_dir: Path) -> None:
+    """stderr a terminal (a pseudo-terminal): the Rich bar, loaded for it alone, is drawn with
+    its rows per second while the file is written, and the summary line follows."""
+    import os
+    import pty
+
+    output = data_dir / "on-a-terminal.csv"
+    command = [*CLI, "export", "time_entries", "--tenant", "demo", "--include-confidential"]
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [*command, "--output", str(output)],
+            env=service_env(data_dir, COLUMNS="120"),
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        os.close(follower)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal's other end is closed: all of it was read
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0, drawn.decode(errors="replace")
+    assert b"rows/s" in drawn and b"Time entries" in drawn
+    rows = len(csv_tables(output.read_bytes())["main"]) - 1  # and the header
+    assert rows > 1_900 and f": {rows:,} rows" in done.stdout

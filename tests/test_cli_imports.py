@@ -1,6 +1,7 @@
 """A CLI export imports only what it runs, and a worker only what it runs: the HTTP API, the queue
 (Huey, Redis), Alembic, the token libraries and the writers of other formats cost an export
-tens of megabytes of its peak memory and half a second of its start (README, Benchmarks). Real
+tens of megabytes of its peak memory and half a second of its start (README, Benchmarks); Rich
+draws a terminal's progress bar only (these exports' stderr is a pipe). Real
 exports in real processes; what they imported is listed from `sys.modules` as they end."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ NEVER_FOR_AN_EXPORT = {
     "structlog",
     "boto3",
     "pyarrow",
+    "rich",  # only a terminal's progress bar and the messages the CLI prints need it
 }
 # Each format's own libraries, which the others leave alone.
 WRITER_LIBRARIES = {"excel": {"xlsxwriter"}, "pdf": {"reportlab", "PIL"}, "parquet": {"pyarrow"}}

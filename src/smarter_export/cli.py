@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import sys
 import time
+from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -37,10 +24,9 @@ from smarter_export.domain.tenants import find_firm
 from smarter_export.errors import ExportError, SetupError, ValidationFailed
 from smarter_export.formats.options import OPTIONS_KEY
 from smarter_export.formats.registry import format_names
-from smarter_export.jobs.engine import ExportResult, run_export
-from smarter_export.jobs.engine import Progress as EngineProgress
+from smarter_export.jobs.engine import run_export
 from smarter_export.jobs.files import atomic_output
-from smarter_export.jobs.plan import ExportPlan, plan_export
+from smarter_export.jobs.plan import plan_export
 from smarter_export.preflight import (
     check_data_dir,
     check_database,
@@ -52,13 +38,24 @@ from smarter_export.preflight import (
 from smarter_export.schedules.cli import schedules_app
 from smarter_export.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 # What only some commands use is imported inside them: an export needs none of the HTTP API,
 # the queue (Huey, Redis), Alembic, the token libraries or the logging setup, and importing them
-# cost it about 45 MB and half a second (`tests/test_cli_imports.py` keeps it so).
+# cost it about 45 MB and half a second; nor Rich, unless it draws a bar on a terminal or prints
+# (`cli_progress.py`). `tests/test_cli_imports.py` keeps it so.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 app.add_typer(schedules_app, name="schedules")
-console = Console(stderr=True)
+
+
+@cache
+def console() -> Console:
+    """The CLI's console on stderr: Rich is loaded when something is printed."""
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def main() -> None:
@@ -95,7 +92,9 @@ def _setting_problem(problem: ErrorDetails) -> str:
 
 
 def _refuse(message: str, status: int = 2) -> None:
-    console.print(f"[red]error[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    console().print(f"[red]error[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise SystemExit(status)
 
 
@@ -115,7 +114,7 @@ def migrate() -> None:
     from smarter_export.domain.schema import upgrade
 
     upgrade(_database(get_settings(), migrated=False))
-    console.print("Database is at the newest schema.")
+    console().print("Database is at the newest schema.")
 
 
 @app.command("demo-data")
@@ -136,7 +135,7 @@ def demo_data(
         engine, DemoSize(tenants=tenants, time_entries=time_entries, seed=seed)
     )
     rows = ", ".join(f"{count:,} {table}" for table, count in summary.rows.items())
-    console.print(f"Loaded {rows} in {summary.seconds:.1f} s.")
+    console().print(f"Loaded {rows} in {summary.seconds:.1f} s.")
 
 
 def _parse_filters(pairs: list[str], field: str = "filter") -> dict[str, object]:
@@ -197,7 +196,9 @@ def export(
         started = time.monotonic()
         with atomic_output(output) as temporary:
             if sys.stderr.isatty():
-                result = _export_with_bar(engine, planned, temporary)
+                from smarter_export.cli_progress import export_with_bar
+
+                result = export_with_bar(engine, planned, temporary, console())
             else:
                 result = run_export(engine, planned, temporary)
     except ExportError as error:
@@ -210,31 +211,6 @@ def export(
         f" ({rows:,} with child tables), {result.size_bytes:,} bytes, {seconds:.1f} s,"
         f" {rows / max(seconds, 1e-9):,.0f} rows/s{note}"
     )
-
-
-class _RateColumn(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:,.0f} rows/s" if speed else "- rows/s")
-
-
-def _export_with_bar(engine: Engine, plan: ExportPlan, path: Path) -> ExportResult:
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TaskProgressColumn(),
-        _RateColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(plan.source.title, total=None)
-
-        def on_progress(progress: EngineProgress) -> None:
-            bar.update(task, completed=progress.rows_processed, total=progress.rows_total)
-
-        return run_export(engine, plan, path, on_progress=on_progress)
 
 
 @app.command()
@@ -263,7 +239,7 @@ def serve(
     upgrade(engine)
     if demo and database_is_empty(engine):
         summary = load_demo_data(engine, DemoSize())
-        console.print(f"Loaded demo data: {summary.rows.get('time_entry', 0):,} time entries.")
+        console().print(f"Loaded demo data: {summary.rows.get('time_entry', 0):,} time entries.")
     check_data_dir(settings)
     runtime = build_runtime(settings)
     check_service(settings, runtime.engine, runtime.queue, runtime.storage)
@@ -287,15 +263,15 @@ def _print_demo_access(settings: Settings, engine: Engine, base_url: str) -> Non
         permissions=("export:*", "matters:confidential"),
         ttl_seconds=8 * 3600,
     )
-    console.print(f"\nSmarter Export is serving {firm.name} on {base_url}")
-    console.print("Token (8 h, admin of the demo firm):")
+    console().print(f"\nSmarter Export is serving {firm.name} on {base_url}")
+    console().print("Token (8 h, admin of the demo firm):")
     typer.echo(f"{token}\n")  # echo, not Rich: a token must never be wrapped across lines
     body = '{"dataSource": "timekeepers", "activeOnly": true}'
     typer.echo(
         f"curl -s -X POST {base_url}/api/v1/export/csv -H 'Authorization: Bearer {token}'"
         f" -H 'Content-Type: application/json' -d '{body}'"
     )
-    console.print("\nExport Center (opens signed in; the token stays in the link's fragment):")
+    console().print("\nExport Center (opens signed in; the token stays in the link's fragment):")
     # The fragment (#) never reaches a server or its access log; the page moves it into the
     # tab's session storage and clears it from the address bar.
     typer.echo(f"{base_url}/#token={token}")

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, String, func, select
+from sqlalchemy import Engine, String, event, func, select
 
 from smarter_export.domain.tables import invoice, time_entry
 from smarter_export.formats.csv_options import CsvOptions
 from smarter_export.formats.csv_writer import CsvWriter
+from smarter_export.jobs import read_order
 from smarter_export.jobs.batches import keyed_batches, typed_batches
 from smarter_export.jobs.engine import run_export
 from smarter_export.jobs.limits import TableRows, table_rows
@@ -244,3 +245,54 @@ def test_the_null_key_gives_what_the_join_computes_over_nothing(salted_engine: E
     assert found[None] == "none"
     assert len(found) == firm_invoices(salted_engine, planned) + 1
     assert all(number != "none" for key, number in found.items() if key is not None)
+
+
+@pytest.mark.parametrize("capped", [False, True])
+def test_a_reader_of_values_joins_the_invoices_its_bound_leaves_out_and_csv_keeps(
+    salted_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capped: bool
+) -> None:
+    """`VALUE_LOOKUP_ROWS` below the firm's invoices and `LOOKUP_ROWS` at them: the CSV's lines
+    keep the dict, the rows of Parquet, Excel, JSON Lines and PDF are read with the invoice
+    joined (no dict of it held beside the writer), and both are the joined statement's rows.
+    Capped at the firm's count of invoices, both forms are capped."""
+    params = {"columns": EVERY_COLUMN}  # by date: its first column is the table's own
+    planned = time_entries_plan(salted_engine, tmp_path, params, confidential=True)
+    invoices = firm_invoices(salted_engine, planned)
+    monkeypatch.setattr(keyed, "LOOKUP_ROWS", invoices)
+    monkeypatch.setattr(keyed, "VALUE_LOOKUP_ROWS", invoices - 1)
+    monkeypatch.setattr(read_order, "LEAST_SHARE", 0.0)  # uncut, read in storage order
+    if capped:
+        planned = time_entries_plan(
+            salted_engine, tmp_path, params, confidential=True, max_rows=invoices
+        )
+    statements: list[str] = []
+
+    def executed(*args: Any) -> None:
+        statements.append(args[2])
+
+    with salted_engine.connect() as connection:
+        table = table_rows(connection, planned)[0]
+        assert_path(table, "dict")
+        assert table.keyed is not None
+        values = table.keyed.for_values()
+        assert values.joined == ("inv",) and len(values.lookups) == 2
+        # Made of the statement as the engine reads it: cut by the cap, or whole in the order
+        # the table is stored (`read_order.py`).
+        csv_sql, values_sql = (
+            str(f.statement.compile(salted_engine)) for f in (table.keyed, values)
+        )
+        assert ("LIMIT" in values_sql) == capped == ("LIMIT" in csv_sql)
+        assert ("INDEXED BY" in values_sql) == (not capped) == ("INDEXED BY" in csv_sql)
+        event.listen(connection, "before_cursor_execute", executed)
+        ours = [row for batch in keyed_batches(connection, table.keyed, 97) for row in batch]
+        event.remove(connection, "before_cursor_execute", executed)
+        joined = [row for batch in typed_batches(connection, table.statement, 97) for row in batch]
+    # What the rows were read with: no lookup of the invoices, the statement joining them.
+    assert not [
+        sql for sql in statements if "FROM invoice AS inv" in sql and "time_entry" not in sql
+    ]
+    assert any("LEFT OUTER JOIN invoice AS inv" in sql for sql in statements)
+    assert [tuple(row) for row in ours] == [tuple(row) for row in joined]
+    assert len(ours) == (invoices if capped else len(joined)) > 0
+    expected = reference_csv(salted_engine, planned)["time_entries"][: len(ours) + 1]  # header
+    assert exported(salted_engine, planned, tmp_path / "out.csv")["main"] == expected

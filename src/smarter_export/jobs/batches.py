@@ -8,7 +8,8 @@ stream through SQLAlchemy's server-side cursor as before.
 
 `keyed_batches` reads a source's `KeyedRows` the same way: the main table's rows from the cursor,
 their names from dicts of the small tables, one generated function per export putting each row
-together (and converting its values) in a single pass.
+together (and converting its values) in a single pass. It reads their form for values, which
+joins a large lookup (a firm's invoices) rather than hold it as Python objects.
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ def _converted(batch: Sequence[Any], processors: list[tuple[int, Processor]]) ->
 def keyed_batches(
     connection: Connection, keyed: KeyedRows, batch_size: int
 ) -> Generator[Sequence[Row], None, None]:
-    """The rows of `keyed`, as `typed_batches` gives those of the joined statement."""
+    """The rows of `keyed`, as `typed_batches` gives those of the joined statement: in the form
+    for values, whose dicts stay small (`VALUE_LOOKUP_ROWS`)."""
+    keyed = keyed.for_values()
     lookups: list[dict[Any, tuple[Any, ...]]] = []
     for number in range(len(keyed.lookups)):
         rows = connection.execute(keyed.lookup_rows(number))

@@ -13,6 +13,10 @@ joined statement does. A **nullable** lookup is a LEFT JOIN's table: a NULL key 
 a join that finds nothing gives (its dict holds the NULL key, computed by the database); any
 other key must be the firm's, or the export fails (`outside_the_firm`).
 
+A reader of **values** (`jobs/batches.py`: Parquet, Excel, JSON Lines, PDF) holds its dicts as
+Python objects beside its writer's own buffers, and has a lower bound, `VALUE_LOOKUP_ROWS`: the
+KeyedRows carries that form too (`for_values`) where it joins a lookup the CSV's form keeps.
+
 A source offers `KeyedRows` where it can (`DataSource.keyed_rows`); the joined statement stays
 the reference, and the fidelity tests hold the two to the same rows.
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -42,6 +47,14 @@ from sqlalchemy.sql.util import find_tables
 # 100,000 rows are about 28 MB, beside an export's ~125 MB peak (the 150 MB target); the demo
 # firm reaches it at about 1.6 million time entries.
 LOOKUP_ROWS = 100_000
+# The most rows a bounded lookup is read into a dict of values with (`KeyedRows.for_values`):
+# 280 bytes a row held all through an export whose writer holds its own (Parquet: a row group,
+# pyarrow's libraries). Measured on the demo firm at 1M time entries (README, Benchmarks): its
+# 63,821 invoices in a dict were 19 MB of the Parquet export's 152 MB peak; joined by the
+# statement instead, 133 MB, for 0.7 s more CPU (SQLite's searches in the invoice table) while
+# rows were read in the date index's order, none measured since they are read in storage order
+# (`read_order.py`). 20,000 rows (~6 MB) keep a writer's peak flat as a firm's invoices grow.
+VALUE_LOOKUP_ROWS = 20_000
 
 Counter = Callable[[Select[Any]], int]  # the one row of a COUNT statement, in the read snapshot
 
@@ -77,6 +90,23 @@ class KeyedRows:
     cells: tuple[Cell, ...]
     nullable: tuple[bool, ...]  # per lookup: whether its key may be NULL (`with_null_key`)
     joined: tuple[str, ...]  # the bounded lookups' tables the statement joins instead
+    joins: tuple[tuple[str, FromClause], ...] = ()  # (the lookup's key, its join) per join
+    # The same rows for a reader of values where `VALUE_LOOKUP_ROWS` joins more lookups than
+    # this form does; None where it would be this very form.
+    values: KeyedRows | None = None
+
+    def for_values(self) -> KeyedRows:
+        """The form a reader of values (not CSV text) reads: see `VALUE_LOOKUP_ROWS`. Its
+        statement is made of this form's as it is now (cut, or read in another order: see
+        `reading`), with the joins only it has and its own columns."""
+        if self.values is None:
+            return self
+        have = {key for key, _ in self.joins}
+        joins = [join for key, join in self.values.joins if key not in have]
+        columns = self.values.statement.selected_columns
+        return replace(
+            self.values, statement=self.statement.select_from(*joins).with_only_columns(*columns)
+        )
 
     def lookup_rows(
         self, number: int, *values: ColumnElement[Any]
@@ -110,25 +140,42 @@ def keyed_rows(
     *,
     count: Counter,
     most_rows: int | None = None,
+    bound: int | None = None,
 ) -> KeyedRows | None:
     """The chosen columns as main-table columns and lookups, or None if one is neither (or the
     order needs a lookup that cannot be joined: sorting is the database's job). A bounded lookup
     is joined where the order needs it, or where a column needs it and it holds more than
     `LOOKUP_ROWS` rows, or more than the `most_rows` the export reads (counted only then): a
     dict costs a read of every row of the lookup, the join a search per row read, so a PDF of
-    50,000 rows, or a narrow filter, joins a firm's 60,000 invoices rather than hold them."""
+    50,000 rows, or a narrow filter, joins a firm's 60,000 invoices rather than hold them.
+    Without a `bound`, the form for values (`VALUE_LOOKUP_ROWS`) is made too, each lookup
+    counted once; with one, only the form of that bound."""
+    if bound is None:
+        form = partial(
+            keyed_rows, chosen, main_rows, main_tables, lookups, order, most_rows=most_rows
+        )
+        count = _counted_once(count)
+        csv_form, values_form = (
+            form(count=count, bound=LOOKUP_ROWS),
+            form(count=count, bound=VALUE_LOOKUP_ROWS),
+        )
+        if csv_form is None or values_form is None or values_form.joined == csv_form.joined:
+            return csv_form
+        return replace(csv_form, values=values_form)
+    bound = min(LOOKUP_ROWS, bound, bound if most_rows is None else most_rows)
     joined: list[str] = []
+    joins: list[tuple[str, FromClause]] = []
     for lookup in lookups:
         if lookup.joined_on is None:
             continue
         ordered = any(lookup.holds(key) for key in order)
-        if ordered or (any(map(lookup.holds, chosen)) and _too_large(lookup, count, most_rows)):
+        if ordered or (any(map(lookup.holds, chosen)) and _too_large(lookup, count, bound)):
             (main_table,), (table,) = _tables_of(lookup.key), lookup.rows.get_final_froms()
             # A FROM of its own (not `Select.join`), so that a statement made of this one by
             # `with_only_columns(..., maintain_column_froms=True)` still finds its left side.
-            main_rows = main_rows.select_from(
-                main_table.join(table, lookup.joined_on, isouter=lookup.nullable)
-            )
+            join = main_table.join(table, lookup.joined_on, isouter=lookup.nullable)
+            main_rows = main_rows.select_from(join)
+            joins.append((str(lookup.key), join))
             main_tables |= lookup.tables
             joined.extend(sorted(t.description for t in lookup.tables))
     lookups = [lookup for lookup in lookups if not lookup.tables <= main_tables]
@@ -162,6 +209,7 @@ def keyed_rows(
         ),
         nullable=tuple(lookups[n].nullable for n in used),
         joined=tuple(joined),
+        joins=tuple(joins),
     )
 
 
@@ -176,9 +224,23 @@ def with_null_key(rows: Select[Any]) -> CompoundSelect[Any]:
     return rows.union_all(nothing)
 
 
-def _too_large(lookup: Lookup, count: Counter, most_rows: int | None) -> bool:
+def _too_large(lookup: Lookup, count: Counter, bound: int) -> bool:
     rows = count(lookup.rows.with_only_columns(func.count(), maintain_column_froms=True))
-    return rows > min(LOOKUP_ROWS, LOOKUP_ROWS if most_rows is None else most_rows)
+    return rows > bound
+
+
+def _counted_once(count: Counter) -> Counter:
+    """`count`, asked once per statement (its SQL and parameters): both forms ask the same."""
+    counted: dict[str, int] = {}
+
+    def once(statement: Select[Any]) -> int:
+        compiled = statement.compile()
+        key = f"{compiled}|{sorted(compiled.params.items())!r}"
+        if key not in counted:
+            counted[key] = count(statement)
+        return counted[key]
+
+    return once
 
 
 def _tables_of(expression: ColumnElement[Any]) -> frozenset[FromClause]:
