@@ -175,3 +175,10 @@ def test_missing_fonts_stop_a_pdf_export(
 def test_a_setting_out_of_range(tmp_path: Path) -> None:
     done = run(tmp_path, "worker", SMARTER_EXPORT_LEASE_SECONDS="3")
     one_line(done, "SMARTER_EXPORT_LEASE_SECONDS='3'", "greater than or equal to 5")
+
+
+def test_a_rate_limit_that_does_not_parse(tmp_path: Path) -> None:
+    """Parsed by the `limits` package as the settings are read (not its default, which a CLI
+    export keeps without importing it: `test_cli_imports.py`)."""
+    done = run(tmp_path, "worker", SMARTER_EXPORT_RATE_LIMIT_PER_USER="ten a minute")
+    one_line(done, "SMARTER_EXPORT_RATE_LIMIT_PER_USER", "is not a rate limit")

@@ -103,21 +103,26 @@ def test_keys_first_give_the_same_rows_in_the_same_order(salted_engine: Engine) 
         )
 
 
+SETTINGS = "SELECT current_setting('enable_incremental_sort'), current_setting('jit')"
+
+
 @ON_POSTGRES
-def test_the_copy_is_planned_without_incremental_sort_and_the_setting_put_back(
+def test_the_copy_is_planned_without_incremental_sort_or_jit_and_the_settings_put_back(
     salted_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[str] = []
+    seen: list[tuple[str, ...]] = []
     reading = pg_copy.copy_batches
 
     def spy(connection: Connection, *args: Any) -> Generator[list[bytes], None, None]:
-        seen.append(connection.exec_driver_sql("SHOW enable_incremental_sort").scalar_one())
+        seen.append(tuple(connection.exec_driver_sql(SETTINGS).one()))
         yield from reading(connection, *args)
 
     monkeypatch.setattr(pg_copy, "copy_batches", spy)
     with salted_engine.connect() as connection, connection.begin():
         lines = _copy_lines(connection, {})
-        assert connection.exec_driver_sql("SHOW enable_incremental_sort").scalar_one() == "on"
+        connection.exec_driver_sql("SET LOCAL jit = on")  # the server's default
+        before = tuple(connection.exec_driver_sql(SETTINGS).one())
+        assert before == ("on", "on")
         read = sum(len(batch) for batch in copied_csv(connection, lines, 100))
-        assert read > 0 and seen == ["off"]
-        assert connection.exec_driver_sql("SHOW enable_incremental_sort").scalar_one() == "on"
+        assert read > 0 and seen == [("off", "off")]
+        assert tuple(connection.exec_driver_sql(SETTINGS).one()) == before
