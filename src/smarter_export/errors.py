@@ -184,8 +184,9 @@ class OutOfSpace(TransientFailure):
     code = "disk_full"
     # Said when its attempts run out: what an operator does about it.
     OPERATOR_ADVICE = (
-        "an operator should free space in the export service's data folder (or raise its disk "
-        "quota); then request the export again"
+        "an operator should free space in the export service's data folder, or in SQLite's "
+        "temporary folder where a large export's rows are sorted (`/readyz` names the folder "
+        "that is low), or raise the disk quota; then request the export again"
     )
 
     @classmethod

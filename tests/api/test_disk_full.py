@@ -123,6 +123,34 @@ def test_exports_wait_while_the_disk_is_full_and_complete_once_space_is_freed(
     assert client.get("/readyz").json()["data"]["checks"]["disk"] == "ok", "space is back"
 
 
+def test_a_full_sort_folder_makes_an_export_from_sqlite_wait_and_readyz_names_it(
+    live: LiveFactory, tmp_path: Path
+) -> None:
+    """SQLite sorts a large export's rows through temporary files in its own folder
+    (`SQLITE_TMPDIR` here, a full tmpfs): the export waits before it writes a row, as for a
+    full `tmp/`, and runs once space is freed."""
+    with small_disk(tmp_path / "sort", "3m") as sort:
+        ballast = fill(sort)
+        service = live("sort", SQLITE_TMPDIR=str(sort), **PATIENT)
+        service.start_api()
+        client = service.client(service.token())
+        disk = client.get("/readyz").json()["data"]["checks"]["disk"]
+        assert disk.startswith("low: sort has 0 kB free"), disk
+        export_id = client.post("/api/v1/export/csv", json={"dataSource": "time_entries"}).json()[
+            "data"
+        ]["exportId"]
+        waiting = wait_for_error(service, client, export_id, "disk_full")
+        message = str(waiting["error"]["message"])  # type: ignore[index]
+        assert "short of storage space for this export" in message, message
+        assert waiting["progress"]["rowsProcessed"] == 0  # type: ignore[index]
+        ballast.unlink()
+        done = service.wait_for(client, export_id, ("completed", "failed"), timeout=90)
+        assert done["status"] == "completed", done
+        rows = csv_tables(httpx.get(str(done["downloadUrl"]), timeout=30).content)["main"]
+        assert len(rows) - 1 == done["progress"]["rowsTotal"]  # type: ignore[index]
+        assert_nothing_staged(service)
+
+
 def test_a_disk_that_fills_mid_export_is_retried_and_the_export_completes(
     live_large: LiveFactory, tmp_path: Path
 ) -> None:
@@ -166,6 +194,8 @@ def test_out_of_attempts_the_message_names_what_an_operator_should_do(
     assert error["code"] == "disk_full"
     assert error["message"].endswith(
         "It failed on all 2 attempts: an operator should free space in the export service's "
-        "data folder (or raise its disk quota); then request the export again."
+        "data folder, or in SQLite's temporary folder where a large export's rows are sorted "
+        "(`/readyz` names the folder that is low), or raise the disk quota; then request the "
+        "export again."
     ), error
     assert "It will try again" not in error["message"]

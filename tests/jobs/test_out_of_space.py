@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import errno
 import gc
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,7 +30,13 @@ from smarter_export.errors import (
 )
 from smarter_export.formats.registry import FORMATS
 from smarter_export.jobs.queue import ExportQueue
-from smarter_export.jobs.space import ensure_room, free_bytes
+from smarter_export.jobs.space import (
+    SORT_BYTES_PER_ROW,
+    ensure_room,
+    free_bytes,
+    room_per_row,
+    service_folders,
+)
 from smarter_export.settings import Settings
 from smarter_export.storage.base import file_key
 from smarter_export.storage.local import LocalStorage
@@ -117,10 +127,75 @@ def test_ensure_room_refuses_what_the_free_space_cannot_hold(tmp_path: Path) -> 
     with small_disk(tmp_path / "tmp", "1m") as tmp:
         free = free_bytes(tmp)
         assert 900_000 < free <= 1_048_576
-        ensure_room(tmp, rows=1_000, bytes_per_row=500)  # 0.5 MB: room
+        ensure_room({tmp: 500}, rows=1_000)  # 0.5 MB: room
         with pytest.raises(OutOfSpace, match=r"about 2\.0 MB needed, 1\.0 MB free"):
-            ensure_room(tmp, rows=4_000, bytes_per_row=500)
+            ensure_room({tmp: 500}, rows=4_000)
     assert free_bytes(tmp_path / "not" / "made" / "yet") > 0, "its nearest existing parent's"
+
+
+def test_folders_on_one_file_system_share_its_free_space(tmp_path: Path) -> None:
+    """The file staged and SQLite's sort in two folders of one disk: each fits, both do not."""
+    with small_disk(tmp_path / "disk", "1m") as disk:
+        staging, sort = disk / "tmp", disk / "sort"
+        sort.mkdir()
+        ensure_room({staging: 300}, rows=2_000)  # 0.6 MB each
+        ensure_room({sort: 300}, rows=2_000)
+        with pytest.raises(OutOfSpace, match=r"about 1\.2 MB needed, 1\.0 MB free"):
+            ensure_room({staging: 300, sort: 300}, rows=2_000)
+        with small_disk(tmp_path / "other", "1m") as other:  # on two disks, each has its own
+            ensure_room({staging: 300, other: 300}, rows=2_000)
+
+
+def test_the_sort_folder_is_where_sqlite_writes_its_temporary_files(tmp_path: Path) -> None:
+    """`sort_folder()` follows SQLite's own choice, read in a process that sorts: with
+    `SQLITE_TMPDIR`, and without it (TMPDIR, then /var/tmp...)."""
+    named = tmp_path / "named"
+    named.mkdir()
+    for env in ({"SQLITE_TMPDIR": str(named)}, {}):
+        variables = {k: v for k, v in os.environ.items() if k not in ("SQLITE_TMPDIR", "TMPDIR")}
+        done = subprocess.run(
+            [sys.executable, "-c", SORT_AND_SAY_WHERE, str(tmp_path / "sorted.db")],
+            env={**variables, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        written, predicted = json.loads(done.stdout)
+        assert written and {Path(p).parent for p in written} == {Path(predicted)}, done.stdout
+    assert predicted != str(named)
+
+
+SORT_AND_SAY_WHERE = """
+import json, os, sqlite3, sys
+from smarter_export.jobs.space import sort_folder
+connection = sqlite3.connect(sys.argv[1])
+connection.execute("PRAGMA cache_size = -100")  # a 100 kB cache: the sort spills
+connection.execute("CREATE TABLE IF NOT EXISTS t (a TEXT)")
+connection.executemany("INSERT INTO t VALUES (?)", ((os.urandom(40).hex(),) for _ in range(50000)))
+rows = connection.execute("SELECT a FROM t ORDER BY a")
+rows.fetchone()  # the sort is done, its files open (and already unlinked)
+links = []
+for descriptor in os.listdir("/proc/self/fd"):
+    try:
+        links.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+    except OSError:
+        pass
+written = [link.removesuffix(" (deleted)") for link in links if "etilqs_" in link]
+print(json.dumps([written, str(sort_folder())]))
+"""
+
+
+def test_the_room_an_export_needs_a_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SQLITE_TMPDIR", str(tmp_path))
+    staging = tmp_path / "data" / "tmp"
+    assert room_per_row(staging, 150, sqlite=False) == {staging: 150}
+    assert room_per_row(staging, 150, sqlite=True) == {staging: 150, tmp_path: SORT_BYTES_PER_ROW}
+    assert room_per_row(tmp_path, 150, sqlite=True) == {tmp_path: 150 + SORT_BYTES_PER_ROW}
+    settings = Settings(data_dir=tmp_path / "data", environment="development")
+    assert service_folders(settings, LocalStorage(tmp_path / "files"))["sort"] == tmp_path
+    elsewhere = Settings(data_dir=tmp_path / "data", database_url="postgresql+psycopg://h/db")
+    assert "sort" not in service_folders(elsewhere, LocalStorage(tmp_path / "files"))
 
 
 def test_every_format_declares_a_size_per_row() -> None:

@@ -143,7 +143,12 @@ class ExportRunner:
         )
         try:
             room = functools.partial(
-                space.ensure_room, staging.parent, bytes_per_row=planned.format.bytes_per_row
+                space.ensure_room,
+                space.room_per_row(
+                    staging.parent,
+                    planned.format.bytes_per_row,
+                    sqlite=self.engine.dialect.name == "sqlite",
+                ),
             )
             result = run_export(self.engine, planned, staging, on_progress=_rows(watch, room))
             if result.partial:

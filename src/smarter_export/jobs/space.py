@@ -1,14 +1,19 @@
 """Room on the disk: is there enough for the file an export is about to write?
 
-An export's file is staged in the data folder's `tmp/` before it is published. Checking the free
-space against an estimate (rows x the format's bytes per row) before the rows are streamed lets a
-worker wait with the usual backoff instead of failing half-way through a large file; a disk that
-fills anyway mid-write is the same transient fault (`errors.OutOfSpace`, ENOSPC).
+An export's file is staged in the data folder's `tmp/` before it is published, and on SQLite a
+large export's rows are sorted through temporary files in SQLite's own temporary folder
+(`read_order.py`: about the size of the rows read). Checking the free space against an estimate
+(rows x the format's bytes per row, and rows x a sorted row's bytes) before the rows are streamed
+lets a worker wait with the usual backoff instead of failing half-way through a large file; a
+disk that fills anyway mid-write is the same transient fault (`errors.OutOfSpace`, ENOSPC, or
+SQLite's SQLITE_FULL).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 from smarter_export.errors import OutOfSpace
@@ -24,18 +29,53 @@ def staging_folder(settings: Settings) -> Path:
 
 def service_folders(settings: Settings, storage: FileStorage) -> dict[str, Path]:
     """The folders the service writes, by a bounded name: `data` (the database and the queue
-    when they are SQLite), `tmp` (files being written) and `files` (published, local storage)."""
+    when they are SQLite), `tmp` (files being written), `files` (published, local storage) and
+    `sort` (SQLite's temporary files, when the firm database is SQLite)."""
     folders = {"data": settings.data_dir, "tmp": staging_folder(settings)}
     if isinstance(storage, LocalStorage):
         folders["files"] = storage.root
+    if settings.resolved_database_url.startswith("sqlite") and (sort := sort_folder()) is not None:
+        folders["sort"] = sort
     return folders
+
+
+# A row in SQLite's sorter, in its temporary files: 180 MB for a million time entries' CSV lines
+# (188 bytes a line), less for the values of the other formats; estimated as a CSV row.
+SORT_BYTES_PER_ROW = 300
+# Where SQLite's unix VFS puts temporary files (os_unix.c, `unixTempFileDir`): the first of these
+# that is a folder it may write and search; the variables are read as SQLite starts.
+_SQLITE_TMP_VARIABLES = ("SQLITE_TMPDIR", "TMPDIR")
+_SQLITE_TMP_FOLDERS = ("/var/tmp", "/usr/tmp", "/tmp", ".")  # noqa: S108 (SQLite's, read only)
+
+
+def sort_folder() -> Path | None:
+    """The folder SQLite writes a large sort's temporary files to (None: none it can use)."""
+    named = [os.environ.get(variable) for variable in _SQLITE_TMP_VARIABLES]
+    for candidate in [*named, *_SQLITE_TMP_FOLDERS]:
+        if candidate and os.path.isdir(candidate) and os.access(candidate, os.W_OK | os.X_OK):
+            return Path(candidate)
+    return None
+
+
+def room_per_row(staging: Path, bytes_per_row: int, *, sqlite: bool) -> dict[Path, int]:
+    """The bytes an export needs a row in each folder: its file's in `staging` and, when its
+    rows come from SQLite, a sorted row's in SQLite's temporary folder."""
+    needs = {staging: bytes_per_row}
+    if sqlite and (sort := sort_folder()) is not None:
+        needs[sort] = needs.get(sort, 0) + SORT_BYTES_PER_ROW
+    return needs
+
+
+def _existing(folder: Path) -> Path:
+    """`folder`, or its nearest existing parent until it is made."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
 
 
 def free_bytes(folder: Path) -> int:
     """Free bytes on `folder`'s file system (its nearest existing parent's, until it is made)."""
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    return shutil.disk_usage(folder).free
+    return shutil.disk_usage(_existing(folder)).free
 
 
 def low_folders(folders: dict[str, Path], threshold: int) -> dict[str, int]:
@@ -44,9 +84,16 @@ def low_folders(folders: dict[str, Path], threshold: int) -> dict[str, int]:
     return {name: size for name, size in free.items() if size < threshold}
 
 
-def ensure_room(folder: Path, *, rows: int, bytes_per_row: int) -> None:
-    """Raise `OutOfSpace` unless `folder` has room for `rows` rows of `bytes_per_row` bytes."""
-    needed = rows * bytes_per_row
-    free = free_bytes(folder)
-    if needed > free:
-        raise OutOfSpace.short_of(needed, free)
+def ensure_room(per_row: Mapping[Path, int], *, rows: int) -> None:
+    """Raise `OutOfSpace` unless `rows` rows fit, each folder taking its bytes a row: folders on
+    one file system share its free bytes (the staging folder and the sort's, often)."""
+    needed: dict[int, int] = {}
+    free: dict[int, int] = {}
+    for folder, bytes_per_row in per_row.items():
+        existing = _existing(folder)
+        device = existing.stat().st_dev
+        needed[device] = needed.get(device, 0) + rows * bytes_per_row
+        free[device] = shutil.disk_usage(existing).free
+    for device, size in needed.items():
+        if size > free[device]:
+            raise OutOfSpace.short_of(size, free[device])
