@@ -190,10 +190,10 @@ class OutOfSpace(TransientFailure):
     )
 
     @classmethod
-    def short_of(cls, needed_bytes: int, free_bytes: int) -> OutOfSpace:
+    def short_of(cls, needed_bytes: int, free_bytes: int, what: str) -> OutOfSpace:
         return cls(
             f"The export service is short of storage space for this export (about "
-            f"{megabytes(needed_bytes)} needed, {megabytes(free_bytes)} free)."
+            f"{megabytes(needed_bytes)} needed for {what}, {megabytes(free_bytes)} free)."
         )
 
 

@@ -118,7 +118,10 @@ class Settings(BaseSettings):
     low_disk_bytes: int = Field(
         default=500_000_000,
         ge=0,
-        description="/readyz warns when the data folder (or its tmp/) has fewer free bytes.",
+        description=(
+            "/readyz warns when a folder the service writes (data, tmp/, files, SQLite's sort)"
+            " has fewer free bytes."
+        ),
     )
     workers: int = Field(default=2, ge=1, le=64, description="Worker threads per consumer.")
     metrics_port: int | None = Field(

@@ -131,7 +131,9 @@ def test_a_full_sort_folder_makes_an_export_from_sqlite_wait_and_readyz_names_it
     full `tmp/`, and runs once space is freed."""
     with small_disk(tmp_path / "sort", "3m") as sort:
         ballast = fill(sort)
-        service = live("sort", SQLITE_TMPDIR=str(sort), **PATIENT)
+        service = live(
+            "sort", SQLITE_TMPDIR=str(sort), SMARTER_EXPORT_LOW_DISK_BYTES="1000000", **PATIENT
+        )
         service.start_api()
         client = service.client(service.token())
         disk = client.get("/readyz").json()["data"]["checks"]["disk"]
@@ -142,6 +144,7 @@ def test_a_full_sort_folder_makes_an_export_from_sqlite_wait_and_readyz_names_it
         waiting = wait_for_error(service, client, export_id, "disk_full")
         message = str(waiting["error"]["message"])  # type: ignore[index]
         assert "short of storage space for this export" in message, message
+        assert "needed for the database's sort" in message, message
         assert waiting["progress"]["rowsProcessed"] == 0  # type: ignore[index]
         ballast.unlink()
         done = service.wait_for(client, export_id, ("completed", "failed"), timeout=90)

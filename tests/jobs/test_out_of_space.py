@@ -29,12 +29,15 @@ from smarter_export.errors import (
     describe,
 )
 from smarter_export.formats.registry import FORMATS
+from smarter_export.jobs import space
 from smarter_export.jobs.queue import ExportQueue
 from smarter_export.jobs.space import (
     SORT_BYTES_PER_ROW,
+    Need,
     ensure_room,
     free_bytes,
-    room_per_row,
+    low_folders,
+    room_needed,
     service_folders,
 )
 from smarter_export.settings import Settings
@@ -127,10 +130,23 @@ def test_ensure_room_refuses_what_the_free_space_cannot_hold(tmp_path: Path) -> 
     with small_disk(tmp_path / "tmp", "1m") as tmp:
         free = free_bytes(tmp)
         assert 900_000 < free <= 1_048_576
-        ensure_room({tmp: 500}, rows=1_000)  # 0.5 MB: room
-        with pytest.raises(OutOfSpace, match=r"about 2\.0 MB needed, 1\.0 MB free"):
-            ensure_room({tmp: 500}, rows=4_000)
+        ensure_room([Need("the file", tmp, 500_000)])  # room
+        with pytest.raises(OutOfSpace, match=r"about 2\.0 MB needed for the file, 1\.0 MB free"):
+            ensure_room([Need("the file", tmp, 2_000_000)])
     assert free_bytes(tmp_path / "not" / "made" / "yet") > 0, "its nearest existing parent's"
+
+
+def test_a_file_system_that_cannot_be_read_is_not_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stale NFS handle, say: the check and readiness pass over it; its writes will say."""
+
+    def stale(path: object) -> None:
+        raise OSError(errno.ESTALE, "Stale file handle")
+
+    monkeypatch.setattr(space.shutil, "disk_usage", stale)
+    ensure_room([Need("the file", tmp_path, 10**15)])
+    assert low_folders({"tmp": tmp_path}, 10**15) == {}
 
 
 def test_folders_on_one_file_system_share_its_free_space(tmp_path: Path) -> None:
@@ -138,12 +154,36 @@ def test_folders_on_one_file_system_share_its_free_space(tmp_path: Path) -> None
     with small_disk(tmp_path / "disk", "1m") as disk:
         staging, sort = disk / "tmp", disk / "sort"
         sort.mkdir()
-        ensure_room({staging: 300}, rows=2_000)  # 0.6 MB each
-        ensure_room({sort: 300}, rows=2_000)
-        with pytest.raises(OutOfSpace, match=r"about 1\.2 MB needed, 1\.0 MB free"):
-            ensure_room({staging: 300, sort: 300}, rows=2_000)
+        file, sorting = Need("the file", staging, 600_000), Need("the sort", sort, 600_000)
+        ensure_room([file])
+        ensure_room([sorting])
+        with pytest.raises(OutOfSpace, match=r"1\.2 MB needed for the file and the sort, 1\.0 MB"):
+            ensure_room([file, sorting])
         with small_disk(tmp_path / "other", "1m") as other:  # on two disks, each has its own
-            ensure_room({staging: 300, other: 300}, rows=2_000)
+            ensure_room([file, Need("the sort", other, 600_000)])
+
+
+def test_every_format_declares_a_size_per_row() -> None:
+    assert all(f.bytes_per_row > 0 for f in FORMATS)
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("EntityTooLarge", "larger than it accepts for one object; narrow the filters"),
+        ("QuotaExceeded", "quota is used up; an operator should raise the quota"),
+    ],
+)
+def test_an_object_store_refusing_the_size_is_a_refusal_in_words(code: str, words: str) -> None:
+    answer = ClientError(
+        {"Error": {"Code": code, "Message": "no"}, "ResponseMetadata": {"HTTPStatusCode": 400}},
+        "PutObject",
+    )
+    with pytest.raises(StorageRefused) as raised, storage_errors("store the file"):
+        raise answer
+    assert classify(raised.value) is Failure.REFUSED
+    assert words in raised.value.message
+    assert raised.value.message.endswith(f"({code}).")
 
 
 def test_the_sort_folder_is_where_sqlite_writes_its_temporary_files(tmp_path: Path) -> None:
@@ -186,36 +226,17 @@ print(json.dumps([written, str(sort_folder())]))
 """
 
 
-def test_the_room_an_export_needs_a_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_room_an_export_needs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SQLITE_TMPDIR", str(tmp_path))
     staging = tmp_path / "data" / "tmp"
-    assert room_per_row(staging, 150, sqlite=False) == {staging: 150}
-    assert room_per_row(staging, 150, sqlite=True) == {staging: 150, tmp_path: SORT_BYTES_PER_ROW}
-    assert room_per_row(tmp_path, 150, sqlite=True) == {tmp_path: 150 + SORT_BYTES_PER_ROW}
+    assert room_needed(staging, 150, rows=1_000, sorted_rows=0) == [
+        Need("the file", staging, 150_000)
+    ]
+    assert room_needed(staging, 150, rows=1_000, sorted_rows=1_000) == [
+        Need("the file", staging, 150_000),
+        Need("the database's sort", tmp_path, 1_000 * SORT_BYTES_PER_ROW),
+    ]
     settings = Settings(data_dir=tmp_path / "data", environment="development")
     assert service_folders(settings, LocalStorage(tmp_path / "files"))["sort"] == tmp_path
     elsewhere = Settings(data_dir=tmp_path / "data", database_url="postgresql+psycopg://h/db")
     assert "sort" not in service_folders(elsewhere, LocalStorage(tmp_path / "files"))
-
-
-def test_every_format_declares_a_size_per_row() -> None:
-    assert all(f.bytes_per_row > 0 for f in FORMATS)
-
-
-@pytest.mark.parametrize(
-    ("code", "words"),
-    [
-        ("EntityTooLarge", "larger than it accepts for one object; narrow the filters"),
-        ("QuotaExceeded", "quota is used up; an operator should raise the quota"),
-    ],
-)
-def test_an_object_store_refusing_the_size_is_a_refusal_in_words(code: str, words: str) -> None:
-    answer = ClientError(
-        {"Error": {"Code": code, "Message": "no"}, "ResponseMetadata": {"HTTPStatusCode": 400}},
-        "PutObject",
-    )
-    with pytest.raises(StorageRefused) as raised, storage_errors("store the file"):
-        raise answer
-    assert classify(raised.value) is Failure.REFUSED
-    assert words in raised.value.message
-    assert raised.value.message.endswith(f"({code}).")

@@ -83,6 +83,7 @@ def test_a_firms_time_entries_are_read_in_storage_order_and_sorted(
         (table,) = table_rows(connection, planned)
         assert table.statement._limit_clause is None  # the cap does not cut: nothing to stop at
         assert table.keyed is not None
+        assert table.sorted_apart == table.rows > 0  # the disk check asks room for the sort
         before = query_plan(connection, planned.source.statement(planned.scope, planned.query))
         for statement in (table.statement, table.keyed.statement):
             after = query_plan(connection, statement)
@@ -100,6 +101,7 @@ def test_a_quarter_of_a_firm_keeps_the_date_index(salted_engine: Engine, tmp_pat
         (table,) = table_rows(connection, planned)
         assert 0 < table.rows < 0.5 * connection.exec_driver_sql(firm_rows).scalar_one()
         assert "INDEXED BY" not in str(table.statement.compile(connection))
+        assert table.sorted_apart == 0
         assert "ix_time_entry_tenant_date" in query_plan(connection, table.statement)
 
 
@@ -123,6 +125,7 @@ def test_without_the_index_in_the_database_the_export_is_unchanged(
     with salted_engine.connect() as connection:
         (table,) = table_rows(connection, planned)
         assert "INDEXED BY" not in str(table.statement.compile(connection))
+        assert table.sorted_apart == 0
     path = tmp_path / "out.csv"
     run_export(salted_engine, with_writer(planned, CsvWriter()), path)
     expected = reference_csv(salted_engine, planned)["time_entries"]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from limits import parse_many
 
 from smarter_export.api.rate_limit import CreationLimiter
 from smarter_export.auth.principal import Principal
@@ -199,3 +200,11 @@ def test_unreachable_counters_serve_rather_than_refuse_everyone(tmp_path: Path) 
     caller = Principal("ada", "firm-1", "user", frozenset())
     assert limiter.take(caller) == {}
     assert limiter.take(caller) == {}  # past the limit, yet served: nothing is counting
+
+
+@pytest.mark.parametrize("field", ["rate_limit_per_user", "rate_limit_per_tenant"])
+def test_the_default_rate_limits_parse(field: str) -> None:
+    """Settings leave their own defaults unparsed (a CLI export need not import `limits`): the
+    API would parse them as it starts; here they are parsed as it would."""
+    default = Settings.model_fields[field].default
+    assert [str(item) for item in parse_many(default)], default

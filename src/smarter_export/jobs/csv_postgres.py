@@ -15,9 +15,10 @@ connection (`pg_copy.py`).
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import (
@@ -242,15 +243,18 @@ def copied_csv(
 #   2.8 s (and 5.1 s of the server's CPU against 3.4 s) for the whole sort of the hash joins'
 #   rows.
 # - jit: a million time entries cost the COPY above `jit_above_cost`, and the leader and each
-#   parallel worker compiled its expressions (75 ms in EXPLAIN's JIT timing) to evaluate each
-#   once a row: the execution took 1.87 and 1.92 s without, 2.02 and 2.17 s with.
-COPY_SETTINGS: dict[str, str | None] = {"enable_incremental_sort": "off", "jit": "off"}
+#   parallel worker compiled its expressions (75 ms in EXPLAIN's JIT timing) and won nothing
+#   back: EXPLAIN ANALYZE's execution 1.87 and 1.92 s without, 2.02 and 2.17 s with; the
+#   export's wall 2.84 s against 2.91 s (medians of five alternate runs, README).
+COPY_SETTINGS: Mapping[str, str | None] = MappingProxyType(
+    {"enable_incremental_sort": "off", "jit": "off"}
+)
 
 
-def _set_locally(connection: Connection, values: dict[str, str | None]) -> dict[str, str | None]:
+def _set_locally(connection: Connection, values: Mapping[str, str | None]) -> dict[str, str | None]:
     """Set the transaction's settings that the server has (`enable_incremental_sort` is from
-    PostgreSQL 13; a value of None is left as it is), in one round trip each way; returns what
-    each was (None where the server has no such setting)."""
+    PostgreSQL 13; a value of None is left as it is): one round trip reads them all, one sets
+    them; returns what each was (None where the server has no such setting)."""
     names = list(values)  # our constants: safe in the SQL's text
     read = ", ".join(f"current_setting('{name}', true)" for name in names)
     was = dict(zip(names, connection.exec_driver_sql(f"SELECT {read}").one(), strict=True))

@@ -51,6 +51,7 @@ class Progress:
     rows_total: int  # rows the file will hold, every table counted
     elapsed_seconds: float
     phase: str = WRITING
+    rows_sorted: int = 0  # rows the database sorts once read, through its temporary files
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,9 @@ class _Watch:
         should_stop: StopCheck | None,
         *,
         started: float,
+        sorted_rows: int = 0,
     ) -> None:
-        self.total, self.done = total, 0
+        self.total, self.done, self._sorted = total, 0, sorted_rows
         self._on_progress, self._should_stop = on_progress, should_stop
         self._started = started  # the export's start, counting included
 
@@ -90,7 +92,7 @@ class _Watch:
             raise ExportCancelled("The export was cancelled.")
         if self._on_progress is not None:
             elapsed = time.monotonic() - self._started
-            self._on_progress(Progress(self.done, self.total, elapsed, phase))
+            self._on_progress(Progress(self.done, self.total, elapsed, phase, self._sorted))
 
     @property
     def seconds(self) -> float:
@@ -111,7 +113,8 @@ def run_export(
         if not plan.format.partial_allowed:
             refuse_incomplete(plan.row_limit, tables)
         total = sum(table.rows for table in tables)
-        watch = _Watch(total, on_progress, should_stop, started=started)
+        sorted_rows = sum(table.sorted_apart for table in tables)
+        watch = _Watch(total, on_progress, should_stop, started=started, sorted_rows=sorted_rows)
         written: dict[str, int] = {}
         charted: dict[str, list[Row]] = {t.spec.name: [] for t in tables if t.spec.chart}
         watch()  # the first report, rows counted and no byte written yet (the runner checks space)

@@ -143,12 +143,7 @@ class ExportRunner:
         )
         try:
             room = functools.partial(
-                space.ensure_room,
-                space.room_per_row(
-                    staging.parent,
-                    planned.format.bytes_per_row,
-                    sqlite=self.engine.dialect.name == "sqlite",
-                ),
+                space.room_needed, staging.parent, planned.format.bytes_per_row
             )
             result = run_export(self.engine, planned, staging, on_progress=_rows(watch, room))
             if result.partial:
@@ -320,16 +315,16 @@ class ExportRunner:
 PUBLISHING = "uploading"
 
 
-def _rows(watch: AttemptWatch, room: Callable[..., None]) -> Callable[[Progress], None]:
+def _rows(watch: AttemptWatch, room: Callable[..., list[space.Need]]) -> Callable[[Progress], None]:
     """The engine's progress, into the watch: the last report of a phase is always written.
 
-    Its first report comes once the rows are counted and before any is written: then `room`
-    checks the disk has room for them all, so a full disk makes the export wait, not fail
-    half-way."""
+    Its first report comes once the rows are counted and before any is written: then the disk
+    is checked for `room`'s needs (the file's, the database's sort), so a full disk makes the
+    export wait, not fail half-way."""
 
     def on_progress(progress: Progress) -> None:
         if progress.rows_processed == 0:
-            room(rows=progress.rows_total)
+            space.ensure_room(room(rows=progress.rows_total, sorted_rows=progress.rows_sorted))
         watch.report(
             progress.phase,
             progress.rows_processed,

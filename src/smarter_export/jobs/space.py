@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from smarter_export.errors import OutOfSpace
 from smarter_export.settings import Settings
@@ -57,12 +58,20 @@ def sort_folder() -> Path | None:
     return None
 
 
-def room_per_row(staging: Path, bytes_per_row: int, *, sqlite: bool) -> dict[Path, int]:
-    """The bytes an export needs a row in each folder: its file's in `staging` and, when its
-    rows come from SQLite, a sorted row's in SQLite's temporary folder."""
-    needs = {staging: bytes_per_row}
-    if sqlite and (sort := sort_folder()) is not None:
-        needs[sort] = needs.get(sort, 0) + SORT_BYTES_PER_ROW
+class Need(NamedTuple):
+    """Bytes an export is about to write in a folder, and what for (said when they do not fit)."""
+
+    what: str
+    folder: Path
+    size: int
+
+
+def room_needed(staging: Path, bytes_per_row: int, *, rows: int, sorted_rows: int) -> list[Need]:
+    """What an export needs: its file's bytes in `staging`, and for the rows SQLite sorts once
+    read (storage order, `read_order.py`), a sorted row's in SQLite's temporary folder."""
+    needs = [Need("the file", staging, rows * bytes_per_row)]
+    if sorted_rows and (sort := sort_folder()) is not None:
+        needs.append(Need("the database's sort", sort, sorted_rows * SORT_BYTES_PER_ROW))
     return needs
 
 
@@ -80,20 +89,31 @@ def free_bytes(folder: Path) -> int:
 
 def low_folders(folders: dict[str, Path], threshold: int) -> dict[str, int]:
     """The folders with fewer than `threshold` free bytes, and their free bytes."""
-    free = {name: free_bytes(path) for name, path in folders.items()}
-    return {name: size for name, size in free.items() if size < threshold}
+    low = {}
+    for name, path in folders.items():
+        try:
+            free = free_bytes(path)
+        except OSError:  # unreadable: its writes will say; readiness is not the place to fail
+            continue
+        if free < threshold:
+            low[name] = free
+    return low
 
 
-def ensure_room(per_row: Mapping[Path, int], *, rows: int) -> None:
-    """Raise `OutOfSpace` unless `rows` rows fit, each folder taking its bytes a row: folders on
-    one file system share its free bytes (the staging folder and the sort's, often)."""
-    needed: dict[int, int] = {}
-    free: dict[int, int] = {}
-    for folder, bytes_per_row in per_row.items():
-        existing = _existing(folder)
-        device = existing.stat().st_dev
-        needed[device] = needed.get(device, 0) + rows * bytes_per_row
-        free[device] = shutil.disk_usage(existing).free
-    for device, size in needed.items():
-        if size > free[device]:
-            raise OutOfSpace.short_of(size, free[device])
+def ensure_room(needs: Sequence[Need]) -> None:
+    """Raise `OutOfSpace` unless every need fits: needs on one file system share its free bytes
+    (the staging folder and the sort's, often). A folder whose file system cannot be read is
+    not checked (its writes will say what is wrong): the check is a courtesy, never a fault."""
+    shared: dict[int, tuple[list[Need], int]] = {}
+    for need in needs:
+        try:
+            existing = _existing(need.folder)
+            device, free = existing.stat().st_dev, shutil.disk_usage(existing).free
+        except OSError:
+            continue
+        shared.setdefault(device, ([], free))[0].append(need)
+    for device_needs, free in shared.values():
+        needed = sum(need.size for need in device_needs)
+        if needed > free:
+            what = " and ".join(need.what for need in device_needs)
+            raise OutOfSpace.short_of(needed, free, what)
