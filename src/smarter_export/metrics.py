@@ -12,6 +12,7 @@ job table when an API process is scraped, so each API reports the same figure: t
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -98,7 +99,16 @@ def read_job_states(engine: Engine, now: datetime) -> None:
 def watch_free_space(folders: Mapping[str, Path], free_bytes: Callable[[Path], int]) -> None:
     """Read each folder's free bytes whenever this process is scraped (API or worker alike)."""
     for name, path in folders.items():
-        FREE_BYTES.labels(folder=name).set_function(functools.partial(free_bytes, path))
+        FREE_BYTES.labels(folder=name).set_function(functools.partial(_free, free_bytes, path))
+
+
+def _free(free_bytes: Callable[[Path], int], path: Path) -> float:
+    """A folder's free bytes; NaN where its file system cannot be read (a stale NFS handle), so
+    that the scrape goes on and the other folders are still seen."""
+    try:
+        return float(free_bytes(path))
+    except OSError:
+        return math.nan
 
 
 def http_request(route: str, method: str, status: int, seconds: float) -> None:

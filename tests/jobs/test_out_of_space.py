@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import gc
 import json
+import math
 import os
 import sqlite3
 import subprocess
@@ -16,10 +17,12 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from botocore.exceptions import ClientError
+from prometheus_client import REGISTRY
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from xlsxwriter.exceptions import FileCreateError
 
+from smarter_export import metrics
 from smarter_export.errors import (
     Failure,
     OutOfSpace,
@@ -139,7 +142,8 @@ def test_ensure_room_refuses_what_the_free_space_cannot_hold(tmp_path: Path) -> 
 def test_a_file_system_that_cannot_be_read_is_not_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A stale NFS handle, say: the check and readiness pass over it; its writes will say."""
+    """A stale NFS handle, say: the check, readiness and the free-bytes gauge pass over it; its
+    writes will say."""
 
     def stale(path: object) -> None:
         raise OSError(errno.ESTALE, "Stale file handle")
@@ -147,6 +151,14 @@ def test_a_file_system_that_cannot_be_read_is_not_checked(
     monkeypatch.setattr(space.shutil, "disk_usage", stale)
     ensure_room([Need("the file", tmp_path, 10**15)])
     assert low_folders({"tmp": tmp_path}, 10**15) == {}
+    metrics.watch_free_space({"unreadable-in-test": tmp_path}, space.free_bytes)
+    try:
+        read = REGISTRY.get_sample_value(
+            "smarter_export_free_bytes", {"folder": "unreadable-in-test"}
+        )
+        assert read is not None and math.isnan(read), "no figure, and the scrape goes on"
+    finally:
+        metrics.FREE_BYTES.remove("unreadable-in-test")
 
 
 def test_folders_on_one_file_system_share_its_free_space(tmp_path: Path) -> None:
