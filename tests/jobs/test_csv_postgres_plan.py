@@ -28,7 +28,12 @@ from sqlalchemy import (
 from smarter_export.formats.csv_writer import CsvWriter
 from smarter_export.jobs import pg_copy
 from smarter_export.jobs.csv_lines import table_lines
-from smarter_export.jobs.csv_postgres import CopyLines, copied_csv, sort_keys_first
+from smarter_export.jobs.csv_postgres import (
+    CopyLines,
+    _kept_order,
+    copied_csv,
+    sort_keys_first,
+)
 from smarter_export.jobs.limits import table_rows
 from tests.jobs.test_csv_postgres import ON_POSTGRES
 from tests.jobs.test_fidelity import plan, salted_engine
@@ -63,7 +68,9 @@ def test_the_copys_sort_finds_its_keys_first_in_each_row(
             f"EXPLAIN (VERBOSE, FORMAT JSON) {lines.sql}", lines.params
         ).scalar_one()
     sorts = [node for node in _nodes(explained[0]["Plan"]) if "Sort Key" in node]
-    assert sorts, "the rows are sorted"
+    # Sorted once: the outer query's ORDER BY (the order SQL promises) is the subquery's own.
+    assert len(sorts) == 1, "the rows are sorted once"
+    assert "ORDER BY csv_rows.csv_key_0" in lines.sql
     for node in sorts:
         keys = [key.removesuffix(" DESC").strip("()") for key in node["Sort Key"]]
         assert [output.strip("()") for output in node["Output"][: len(keys)]] == keys
@@ -78,9 +85,12 @@ def test_keys_first_give_the_same_rows_in_the_same_order(salted_engine: Engine) 
         rows.c.name.desc().nulls_last(), -rows.c.n
     )
     keyed = sort_keys_first(statement)
+    subquery = keyed.subquery("csv_rows")
+    kept = select(subquery.c.name, subquery.c.tens).order_by(*_kept_order(statement, subquery))
     with salted_engine.connect() as connection:
         expected = connection.execute(statement).all()
         got = connection.execute(keyed).all()
+        assert connection.execute(kept).all() == expected  # the outer query's ORDER BY
     assert [tuple(row[2:]) for row in got] == [tuple(row) for row in expected]
     assert [tuple(row[:2]) for row in got] == [(r.name, -r.tens // 10) for r in expected]
     assert expected[-2:] == [(None, 50), (None, 20)]  # NULLs last, as asked
