@@ -96,19 +96,17 @@ def read_job_states(engine: Engine, now: datetime) -> None:
     JOBS.labels(state="running").set(running)
 
 
-def watch_free_space(folders: Mapping[str, Path], free_bytes: Callable[[Path], int]) -> None:
+def watch_free_space(folders: Mapping[str, Path], free_bytes: Callable[[Path], int | None]) -> None:
     """Read each folder's free bytes whenever this process is scraped (API or worker alike)."""
     for name, path in folders.items():
         FREE_BYTES.labels(folder=name).set_function(functools.partial(_free, free_bytes, path))
 
 
-def _free(free_bytes: Callable[[Path], int], path: Path) -> float:
-    """A folder's free bytes; NaN where its file system cannot be read (a stale NFS handle), so
-    that the scrape goes on and the other folders are still seen."""
-    try:
-        return float(free_bytes(path))
-    except OSError:
-        return math.nan
+def _free(free_bytes: Callable[[Path], int | None], path: Path) -> float:
+    """A folder's free bytes; NaN where its file system cannot be read (None), so that the
+    scrape goes on and the other folders are still seen."""
+    free = free_bytes(path)
+    return math.nan if free is None else float(free)
 
 
 def http_request(route: str, method: str, status: int, seconds: float) -> None:

@@ -79,7 +79,7 @@ def build_runtime(settings: Settings) -> Runtime:
     secrets = resolve_secrets(settings)
     engine = engine_for(settings)
     storage = storage_for(settings)
-    metrics.watch_free_space(space.service_folders(settings, storage), space.free_bytes)
+    metrics.watch_free_space(space.service_folders(settings, storage), space.readable_free_bytes)
     queue = ExportQueue(settings)
     service = ExportService(settings, engine, storage, queue, secrets.signing_secrets)
     return Runtime(

@@ -151,7 +151,7 @@ def test_a_file_system_that_cannot_be_read_is_not_checked(
     monkeypatch.setattr(space.shutil, "disk_usage", stale)
     ensure_room([Need("the file", tmp_path, 10**15)])
     assert low_folders({"tmp": tmp_path}, 10**15) == {}
-    metrics.watch_free_space({"unreadable-in-test": tmp_path}, space.free_bytes)
+    metrics.watch_free_space({"unreadable-in-test": tmp_path}, space.readable_free_bytes)
     try:
         read = REGISTRY.get_sample_value(
             "smarter_export_free_bytes", {"folder": "unreadable-in-test"}

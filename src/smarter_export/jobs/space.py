@@ -87,15 +87,21 @@ def free_bytes(folder: Path) -> int:
     return shutil.disk_usage(_existing(folder)).free
 
 
+def readable_free_bytes(folder: Path) -> int | None:
+    """`free_bytes`, or None where the file system cannot be read (a stale NFS handle): its
+    writes will say what is wrong; readiness and the gauges are not the place to fail."""
+    try:
+        return free_bytes(folder)
+    except OSError:
+        return None
+
+
 def low_folders(folders: dict[str, Path], threshold: int) -> dict[str, int]:
     """The folders with fewer than `threshold` free bytes, and their free bytes."""
     low = {}
     for name, path in folders.items():
-        try:
-            free = free_bytes(path)
-        except OSError:  # unreadable: its writes will say; readiness is not the place to fail
-            continue
-        if free < threshold:
+        free = readable_free_bytes(path)
+        if free is not None and free < threshold:
             low[name] = free
     return low
 
