@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
 from smarter_export.domain import tables
-from smarter_export.domain.database import make_engine, read_snapshot
+from smarter_export.domain.database import SORTER_THREADS, make_engine, read_snapshot
 from smarter_export.domain.schema import upgrade
 from tests.factories import make_tenant
 from tests.servers.postgres import PostgresServer
@@ -91,3 +92,20 @@ def test_concurrent_migrations_of_a_new_postgresql_database_all_succeed(
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM export_job")).scalar_one() == 0
     engine.dispose()
+
+
+def test_a_sort_larger_than_sqlites_cache_is_sorted_on_helper_threads_in_the_same_order(
+    tmp_path: Path,
+) -> None:
+    """Some 12 MB of rows against a cache of 2 MB: SQLite's sorter writes runs and merges them,
+    on `SORTER_THREADS` helpers; the order is the one Python gives (ties decided by `id`)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'sort.db'}")
+    rows = [(n, (n * 7_919) % 1_000, f"{n:06d} " + "x" * 90) for n in range(120_000)]
+    with engine.begin() as connection:
+        assert connection.exec_driver_sql("PRAGMA threads").scalar_one() == SORTER_THREADS > 0
+        connection.exec_driver_sql("CREATE TABLE wide (id INTEGER, day INTEGER, text TEXT)")
+        connection.exec_driver_sql("INSERT INTO wide VALUES (?, ?, ?)", rows)
+    with engine.connect() as connection:
+        got = connection.exec_driver_sql("SELECT * FROM wide ORDER BY day DESC, id").all()
+    engine.dispose()
+    assert [tuple(row) for row in got] == sorted(rows, key=lambda row: (-row[1], row[0]))
