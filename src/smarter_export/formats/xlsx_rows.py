@@ -3,7 +3,7 @@
 The function is generated from the table's columns: one local per cell, the column's letter and
 style written into its template, and the value's conversion chosen by the column's kind. The
 loop then does no type dispatch and no call per cell except where a value needs one: a text or
-date cell is looked up, by its value, among the column's cells already spelled (`_CellTails`),
+date cell is looked up, by its value, among the column's cells already spelled (`_tails`),
 and spelled once when new. Only our own column letters and style numbers go into the generated
 source; values never do.
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Any
 
 from smarter_export.formats.safety import neutralise
 from smarter_export.formats.xlsx_xml import (
@@ -25,13 +24,14 @@ from smarter_export.formats.xlsx_xml import (
     inline_text,
     plain_text,
 )
+from smarter_export.kept import KeptValues
 from smarter_export.tabular import ColumnKind, Row
 
 # (rows, XML number of the row before the first) -> the rows' XML
 RowRenderer = Callable[[Sequence[Row], int], str]
 
 _NUMBERS = (ColumnKind.INTEGER, ColumnKind.DECIMAL, ColumnKind.MONEY, ColumnKind.PERCENT)
-# Distinct values of one column kept spelled (see `_CellTails`), and the longest text kept: names,
+# Distinct values of one column kept spelled (see `_tails`), and the longest text kept: names,
 # codes, statuses and dates repeat from row to row; long free text seldom does. At most 16,384 x
 # (64 characters and their XML) a column: some 4 MB of plain text, however many rows. A firm's
 # matter names and numbers (7,265 and 8,505 distinct in the demo firm of a million entries) are
@@ -39,23 +39,6 @@ _NUMBERS = (ColumnKind.INTEGER, ColumnKind.DECIMAL, ColumnKind.MONEY, ColumnKind
 # of four alternate runs) and 116 MB at its peak instead of 111 MB.
 TAILS_KEPT = 16_384
 LONGEST_TEXT_KEPT = 64
-
-
-class _CellTails(dict[Any, str]):
-    """A column's cells as XML after their reference (`' s="3" t="inlineStr">...</c>'`), by
-    value: a value met again costs one dict lookup in C instead of the text checks (a regular
-    expression over the whole text was some 40% of rendering a row) or a date's serial."""
-
-    def __init__(self, spell: Callable[[Any], str], *, longest: int | None) -> None:
-        super().__init__()
-        self._spell, self._longest = spell, longest
-
-    def __missing__(self, value: Any) -> str:
-        tail = self._spell(value)
-        short = self._longest is None or len(value) <= self._longest
-        if short and len(self) < TAILS_KEPT:
-            self[value] = tail
-        return tail
 
 
 def _text_tail(style: str) -> Callable[[str], str]:
@@ -99,12 +82,19 @@ def _cell_expression(index: int, plan: CellPlan) -> str:
     return f"'' if {value} is None else {cell}"
 
 
-def _tails(plan: CellPlan) -> _CellTails | None:
+def _tails(plan: CellPlan) -> KeptValues | None:
+    """A column's cells as XML after their reference (`' s="3" t="inlineStr">...</c>'`), by
+    value: a value met again costs one dict lookup in C instead of the text checks (a regular
+    expression over the whole text was some 40% of rendering a row) or a date's serial."""
     if plan.kind in (ColumnKind.TEXT, ColumnKind.ID):
-        return _CellTails(_text_tail(plan.style), longest=LONGEST_TEXT_KEPT)
+        return KeptValues(_text_tail(plan.style), TAILS_KEPT, _short)
     if plan.kind == ColumnKind.DATE:
-        return _CellTails(_date_tail(plan.style), longest=None)
+        return KeptValues(_date_tail(plan.style), TAILS_KEPT, lambda _value, _tail: True)
     return None
+
+
+def _short(text: str, _tail: str) -> bool:
+    return len(text) <= LONGEST_TEXT_KEPT
 
 
 def compile_renderer(plans: Sequence[CellPlan], zone: tzinfo) -> RowRenderer:
