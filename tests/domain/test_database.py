@@ -98,7 +98,9 @@ def test_a_sort_larger_than_sqlites_cache_is_sorted_on_helper_threads_in_the_sam
     tmp_path: Path,
 ) -> None:
     """Some 12 MB of rows against a cache of 2 MB: SQLite's sorter writes runs and merges them,
-    on `SORTER_THREADS` helpers; the order is the one Python gives (ties decided by `id`)."""
+    on `SORTER_THREADS` helpers. What this holds is our setting and SQLite's promise under it
+    (the order is the one Python gives, ties decided by `id`); any correct SQLite would pass
+    the order without helpers too."""
     engine = make_engine(f"sqlite:///{tmp_path / 'sort.db'}")
     rows = [(n, (n * 7_919) % 1_000, f"{n:06d} " + "x" * 90) for n in range(120_000)]
     with engine.begin() as connection:

@@ -39,10 +39,10 @@ def test_what_is_kept_is_bounded(monkeypatch: Any) -> None:
     monkeypatch.setattr(xlsx_rows, "TAILS_KEPT", 100)
     render = compile_renderer(PLANS, ZONE)
     long_text = "x" * (xlsx_rows.LONGEST_TEXT_KEPT + 1)
-    rows = [(f"client {n}", date.fromordinal(730_000 + n), None) for n in range(500)]
-    rows.append((long_text, None, None))
+    rows = [(long_text, None, None), ("short", None, None)]  # met before the bound is reached
+    rows += [(f"client {n}", date.fromordinal(730_000 + n), None) for n in range(500)]
     xml = render(rows, 0)
     tails = render.__globals__["tails0"], render.__globals__["tails1"]
     assert [len(kept) for kept in tails] == [100, 100]
-    assert long_text not in tails[0]
-    assert xml.count("<row ") == 501 and "client 499" in xml  # past the bound, still written
+    assert long_text not in tails[0] and "short" in tails[0]
+    assert xml.count("<row ") == 502 and "client 499" in xml  # past the bound, still written

@@ -3,15 +3,19 @@ exactly as its own conversion would be (`jobs/batches.py`)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Numeric
+from sqlalchemy import Boolean, Column, Date, Integer, MetaData, Numeric, Table, select
 from sqlalchemy.dialects import sqlite
 
+from smarter_export.domain.database import make_engine
+from smarter_export.domain.types import UtcDateTime
 from smarter_export.jobs import batches
-from smarter_export.jobs.batches import conversions
+from smarter_export.jobs.batches import conversions, typed_batches
 
 DIALECT = sqlite.dialect()
 MONEY = Numeric(14, 2, asdecimal=True).dialect_impl(DIALECT).result_processor(DIALECT, None)
@@ -62,3 +66,41 @@ def test_what_is_kept_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         Decimal(f"{n}.00") for n in range(1, 100)
     ]
     assert len(converted) == 10
+
+
+def test_typed_batches_give_sqlalchemys_values(tmp_path: Path) -> None:
+    """Through the cursor and the kept conversions, the values SQLAlchemy's rows hold."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'typed.db'}")
+    metadata = MetaData()
+    table = Table(
+        "typed",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("amount", Numeric(14, 2, asdecimal=True)),
+        Column("day", Date),
+        Column("at", UtcDateTime()),
+        Column("flag", Boolean),
+    )
+    metadata.create_all(engine)
+    amounts = [Decimal("325.50"), Decimal("0.00"), None, Decimal("-12.25"), Decimal("7")]
+    when = datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            table.insert(),
+            [
+                {
+                    "id": n,
+                    "amount": amounts[n % len(amounts)],
+                    "day": date(2026, 1, 1 + n % 3) if n % 4 else None,
+                    "at": when if n % 2 else None,
+                    "flag": n % 3 == 0,
+                }
+                for n in range(40)
+            ],
+        )
+        statement = select(table).order_by(table.c.id)
+        expected = [tuple(row) for row in connection.execute(statement)]
+        got = [tuple(row) for batch in typed_batches(connection, statement, 7) for row in batch]
+    engine.dispose()
+    assert got == expected
+    assert [type(value) for value in got[3]] == [int, Decimal, date, datetime, bool]

@@ -39,12 +39,12 @@ def typed_batches(
     try:
         # The sqlite3 cursor steps through the statement as rows are fetched: nothing is buffered.
         cursor = result.cursor
-        conversions = [
+        kept = [
             (index, conversions(processor))
             for index, processor in _processors(connection, statement, cursor.description)
         ]
         while batch := cursor.fetchmany(batch_size):
-            yield _converted(batch, conversions) if conversions else batch
+            yield _converted(batch, kept) if kept else batch
     finally:
         result.close()
 

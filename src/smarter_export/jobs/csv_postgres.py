@@ -105,7 +105,9 @@ def compile_copy(
     against 3.7 s a million rows). The subquery keeps its ORDER BY and LIMIT, so it is not
     merged into the outer query. SQL promises no order to a query without an ORDER BY of its
     own, so the outer query sorts by the subquery's keys again (`_kept_order`): the planner
-    knows the subquery's rows come in that order and adds no sort.
+    knows the subquery's rows come in that order and adds no sort. Where the keys are not put
+    first (`sort_keys_first`: a DISTINCT statement, a key naming an output column; no source's
+    statement is either), the order still rests on the subquery's.
     """
     if len(columns) < 2 or connection.dialect.name != "postgresql":
         return None
