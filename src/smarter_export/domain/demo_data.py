@@ -210,7 +210,7 @@ def _sqlite_bulk_mode(connection: Connection) -> Iterator[None]:
     threads = int(connection.exec_driver_sql("PRAGMA threads").scalar_one())
     connection.exec_driver_sql("PRAGMA cache_size=-262144")
     # The rebuilt indexes are sorted in that cache: on one thread, as before the sorter's
-    # helpers (`SORTER_THREADS`), whose each could hold a cache-sized run of its own.
+    # helpers (`SORTER_THREADS`), each of which could hold a cache-sized run of its own.
     connection.exec_driver_sql("PRAGMA threads=0")
     # pysqlite opens its transaction at the first DML statement; DDL before it would autocommit.
     connection.exec_driver_sql("UPDATE tenant SET name = name WHERE 0")
